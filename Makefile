@@ -1,0 +1,38 @@
+# The whole set-up on a fresh Debian machine: `make test` and `make run`.
+# Anything missing (etcd, openssl) is installed with apt-get; elsewhere install
+# etcd 3.4+ on PATH yourself (see README).
+SHELL := /bin/bash
+MVNW  := ./mvnw -B
+SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: test run build deps certs clean bench
+
+test: deps
+	$(MVNW) verify
+
+run: deps certs build
+	java -Dquarkus.profile=dev -jar target/quarkus-app/quarkus-run.jar
+
+build:
+	$(MVNW) -q package -DskipTests
+
+# etcd is the one system dependency: the tests and `make run` start it themselves.
+deps:
+	@if ! command -v etcd >/dev/null 2>&1 || ! command -v openssl >/dev/null 2>&1; then \
+	  if command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing etcd-server, etcd-client and openssl with apt-get"; \
+	    $(SUDO) apt-get update -qq && \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends etcd-server etcd-client openssl >/dev/null; \
+	  else \
+	    echo "etcd (3.4 or newer) and openssl must be on PATH; install them with your package manager" >&2; exit 1; \
+	  fi; \
+	fi
+	@etcd --version | head -1
+
+certs: certs/tls.crt
+
+certs/tls.crt certs/tls.key:
+	certs/generate.sh -o certs
+
+clean:
+	$(MVNW) -q clean
