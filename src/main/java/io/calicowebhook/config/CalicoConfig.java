@@ -3,6 +3,11 @@ package io.calicowebhook.config;
 import io.calicowebhook.profile.DefaultPolicy;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * Every setting of the service, validated at start-up. Environment variables in parentheses; they
@@ -17,4 +22,92 @@ public interface CalicoConfig {
    */
   @WithDefault("ns_isolation")
   DefaultPolicy defaultPolicy();
+
+  /** Where profiles are written: the etcd of Calico. */
+  Etcd etcd();
+
+  /** How the background worker writes profiles into etcd. */
+  Worker worker();
+
+  /**
+   * The connection to Calico's etcd (v3 API). Every setting is optional on its own; together they
+   * are checked at start-up and every mistake is reported in one message.
+   */
+  interface Etcd {
+    /**
+     * Client URLs of the etcd cluster, comma-separated ({@code ETCD_ENDPOINTS}), for example {@code
+     * https://10.0.0.1:2379,https://10.0.0.2:2379}. Required in production; in dev and test mode an
+     * empty value starts a private etcd (see {@link #devService()}).
+     */
+    Optional<List<String>> endpoints();
+
+    /**
+     * PEM file of the CA that signed etcd's serving certificate ({@code ETCD_CA_FILE}); without it
+     * an {@code https} endpoint is verified against the JVM's default trust store.
+     */
+    Optional<Path> caFile();
+
+    /**
+     * PEM client certificate for etcd's {@code --client-cert-auth} ({@code ETCD_CERT_FILE}); needs
+     * {@link #keyFile()}.
+     */
+    Optional<Path> certFile();
+
+    /**
+     * PEM private key (PKCS#8: {@code BEGIN PRIVATE KEY}) of {@link #certFile()} ({@code
+     * ETCD_KEY_FILE}).
+     */
+    Optional<Path> keyFile();
+
+    /** etcd user for role-based access ({@code ETCD_USERNAME}); needs {@link #password()}. */
+    Optional<String> username();
+
+    /** Password of {@link #username()} ({@code ETCD_PASSWORD}). */
+    Optional<String> password();
+
+    /** How long one etcd request (a transaction) may take before it counts as failed. */
+    @WithDefault("5s")
+    Duration requestTimeout();
+
+    /** The private etcd of dev and test mode. */
+    DevService devService();
+
+    /** A private etcd started from {@code PATH} when no endpoints are set. */
+    interface DevService {
+      /**
+       * Start a private etcd on a free loopback port with a temporary data directory when {@link
+       * Etcd#endpoints()} is empty, and stop it on exit. On in the dev and test profiles only; in
+       * production an empty endpoint list refuses to start.
+       */
+      @WithDefault("false")
+      boolean enabled();
+    }
+  }
+
+  /** The background worker that programs admitted pods' profiles into etcd. */
+  interface Worker {
+    /**
+     * Most operations in one etcd transaction; etcd refuses more than its {@code --max-txn-ops}
+     * (128 unless changed). A profile takes up to three.
+     */
+    @WithDefault("128")
+    @WithName("max-txn-ops")
+    int maxTxnOps();
+
+    /** Transactions in flight at once. */
+    @WithDefault("8")
+    int inFlight();
+
+    /** First pause after etcd fails; doubled on each further failure, with jitter. */
+    @WithDefault("100ms")
+    Duration backoffMin();
+
+    /** Longest pause between attempts while etcd stays unavailable. */
+    @WithDefault("10s")
+    Duration backoffMax();
+
+    /** How long shutdown waits for pending profiles to be written before giving up on them. */
+    @WithDefault("10s")
+    Duration drainTimeout();
+  }
 }

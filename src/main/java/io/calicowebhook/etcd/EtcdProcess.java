@@ -1,0 +1,229 @@
+package io.calicowebhook.etcd;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * A single-member etcd started from {@code PATH} on free loopback ports: the private etcd of {@code
+ * make run} and of the tests. {@link #stop()} and {@link #start()} keep the ports and the data
+ * directory, so a test can take etcd away and bring it back with its data; {@link #close()} also
+ * deletes a temporary data directory.
+ */
+public final class EtcdProcess implements AutoCloseable {
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+  private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+
+  private final Path dataDir;
+  private final boolean ownsDataDir;
+  private final Path log;
+  private final int clientPort;
+  private final int peerPort;
+  private final Thread reaper = new Thread(this::kill, "etcd-reaper");
+  private Process process;
+
+  private EtcdProcess(Path dataDir, boolean ownsDataDir) throws IOException {
+    this.dataDir = dataDir;
+    this.ownsDataDir = ownsDataDir;
+    this.log = Files.createTempFile("etcd-", ".log");
+    this.clientPort = freePort();
+    this.peerPort = freePort();
+  }
+
+  /** Starts etcd with a new temporary data directory, deleted by {@link #close()}. */
+  public static EtcdProcess startTemporary() {
+    try {
+      return startIn(Files.createTempDirectory("etcd-data-"), true);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot create a data directory for etcd", e);
+    }
+  }
+
+  /** Starts etcd on {@code dataDir}, which {@link #close()} leaves in place. */
+  public static EtcdProcess startWith(Path dataDir) {
+    return startIn(dataDir, false);
+  }
+
+  private static EtcdProcess startIn(Path dataDir, boolean owned) {
+    try {
+      EtcdProcess etcd = new EtcdProcess(dataDir, owned);
+      Runtime.getRuntime().addShutdownHook(etcd.reaper);
+      etcd.start();
+      return etcd;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot prepare etcd", e);
+    }
+  }
+
+  /** The client URL, {@code http://127.0.0.1:<port>}. */
+  public String endpoint() {
+    return "http://127.0.0.1:" + clientPort;
+  }
+
+  /** Where etcd keeps its data. */
+  public Path dataDir() {
+    return dataDir;
+  }
+
+  /** Whether the etcd process is running. */
+  public synchronized boolean running() {
+    return process != null && process.isAlive();
+  }
+
+  /**
+   * Starts etcd (again) on the same ports and data directory and waits until it serves.
+   *
+   * @throws IllegalStateException when etcd is missing from PATH, exits, or does not serve in time
+   */
+  public synchronized void start() {
+    if (running()) {
+      return;
+    }
+    try {
+      process =
+          new ProcessBuilder(command())
+              .redirectErrorStream(true)
+              .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+              .start();
+    } catch (IOException e) {
+      throw new IllegalStateException(
+          "cannot run etcd: install etcd 3.4 or newer on PATH (Debian: apt-get install"
+              + " etcd-server) or set ETCD_ENDPOINTS",
+          e);
+    }
+    awaitServing();
+  }
+
+  /** Stops etcd and waits for it to exit; ports and data stay for {@link #start()}. */
+  public synchronized void stop() {
+    if (process == null) {
+      return;
+    }
+    process.destroy();
+    try {
+      if (!process.waitFor(STOP_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
+        process.destroyForcibly().waitFor();
+      }
+    } catch (InterruptedException e) {
+      process.destroyForcibly();
+      Thread.currentThread().interrupt();
+    }
+    process = null;
+  }
+
+  /** Stops etcd and deletes its log and, when temporary, its data directory. */
+  @Override
+  public void close() {
+    stop();
+    try {
+      Runtime.getRuntime().removeShutdownHook(reaper);
+    } catch (IllegalStateException alreadyShuttingDown) {
+      // the hook runs or ran anyway
+    }
+    delete(log);
+    if (ownsDataDir) {
+      delete(dataDir);
+    }
+  }
+
+  private List<String> command() {
+    String peer = "http://127.0.0.1:" + peerPort;
+    return List.of(
+        "etcd",
+        "--name=dev",
+        "--data-dir=" + dataDir,
+        "--listen-client-urls=" + endpoint(),
+        "--advertise-client-urls=" + endpoint(),
+        "--listen-peer-urls=" + peer,
+        "--initial-advertise-peer-urls=" + peer,
+        "--initial-cluster=dev=" + peer,
+        "--logger=zap",
+        "--log-level=warn");
+  }
+
+  private void awaitServing() {
+    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+    HttpRequest health =
+        HttpRequest.newBuilder(URI.create(endpoint() + "/health"))
+            .timeout(Duration.ofSeconds(2))
+            .build();
+    long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      if (!process.isAlive()) {
+        throw new IllegalStateException(
+            "etcd exited with " + process.exitValue() + ": " + logTail());
+      }
+      if (healthy(http, health)) {
+        return;
+      }
+      pause();
+    }
+    stop();
+    throw new IllegalStateException(
+        "etcd did not serve within " + START_TIMEOUT + ": " + logTail());
+  }
+
+  private static boolean healthy(HttpClient http, HttpRequest health) {
+    try {
+      HttpResponse<String> answer = http.send(health, HttpResponse.BodyHandlers.ofString());
+      return answer.statusCode() == 200 && answer.body().contains("\"true\"");
+    } catch (IOException e) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for etcd", e);
+    }
+  }
+
+  private static void pause() {
+    try {
+      Thread.sleep(50);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while waiting for etcd", e);
+    }
+  }
+
+  private String logTail() {
+    try {
+      List<String> lines = Files.readAllLines(log);
+      return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+    } catch (IOException e) {
+      return "(no log: " + e.getMessage() + ")";
+    }
+  }
+
+  private void kill() {
+    Optional.ofNullable(process).ifPresent(Process::destroyForcibly);
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      socket.setReuseAddress(true);
+      return socket.getLocalPort();
+    }
+  }
+
+  private static void delete(Path path) {
+    if (!Files.exists(path)) {
+      return;
+    }
+    try (Stream<Path> tree = Files.walk(path)) {
+      tree.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException e) {
+      // best effort: a temporary directory left behind is harmless
+    }
+  }
+}

@@ -1,0 +1,232 @@
+package io.calicowebhook.etcd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.etcd.jetcd.Client;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The store against a real etcd started by the test. */
+class ProfileStoreTest {
+  private static final String RULES =
+      "{\"id\":\"ns_pod1\",\"inbound_rules\":[{\"action\":\"allow\",\"src_tag\":\"namespace_ns\"}],"
+          + "\"outbound_rules\":[{\"action\":\"allow\"}]}";
+  private static final String TAGS = "[\"namespace_ns\",\"ns_pod1\"]";
+  private static final Owner OWNER = new Owner("uid-1", "ns", "pod1");
+
+  private static EtcdProcess etcd;
+  private static EtcdKv kv;
+  private static Client client;
+  private static ProfileStore store;
+
+  @BeforeAll
+  static void startEtcd() {
+    etcd = EtcdProcess.startTemporary();
+    kv = new EtcdKv(etcd.endpoint());
+    client = Client.builder().endpoints(etcd.endpoint()).build();
+    store =
+        new ProfileStore(
+            client.getKVClient(), 128, Duration.ofSeconds(5), new SimpleMeterRegistry());
+  }
+
+  @AfterAll
+  static void stopEtcd() {
+    client.close();
+    kv.close();
+    etcd.close();
+  }
+
+  @BeforeEach
+  void emptyEtcd() {
+    kv.deletePrefix("/");
+  }
+
+  @Test
+  void createsProfileWithOwnershipRecord() {
+    assertEquals(Map.of("ns_pod1", WriteResult.CREATED), write(profile(RULES, TAGS, OWNER)));
+
+    assertEquals(RULES, kv.value("/calico/v1/policy/profile/ns_pod1/rules").orElseThrow());
+    assertEquals(TAGS, kv.value("/calico/v1/policy/profile/ns_pod1/tags").orElseThrow());
+    assertEquals(
+        "{\"uid\":\"uid-1\",\"namespace\":\"ns\",\"name\":\"pod1\"}",
+        kv.value("/calico-policy-webhook/v1/profiles/ns_pod1").orElseThrow());
+  }
+
+  @Test
+  void doesNotRewriteUnchangedProfile() {
+    write(profile(RULES, TAGS, OWNER));
+    long rules = kv.modRevision(EtcdKeys.rules("ns_pod1"));
+    long tags = kv.modRevision(EtcdKeys.tags("ns_pod1"));
+
+    assertEquals(Map.of("ns_pod1", WriteResult.UNCHANGED), write(profile(RULES, TAGS, OWNER)));
+
+    assertEquals(rules, kv.modRevision(EtcdKeys.rules("ns_pod1")));
+    assertEquals(tags, kv.modRevision(EtcdKeys.tags("ns_pod1")));
+  }
+
+  @Test
+  void rewritesOnlyTheKeyThatChanged() {
+    write(profile(RULES, TAGS, OWNER));
+    long rules = kv.modRevision(EtcdKeys.rules("ns_pod1"));
+    String newTags = "[\"namespace_ns\",\"ns_pod1\",\"ns_role_db\"]";
+
+    assertEquals(Map.of("ns_pod1", WriteResult.UPDATED), write(profile(RULES, newTags, OWNER)));
+
+    assertEquals(newTags, kv.value(EtcdKeys.tags("ns_pod1")).orElseThrow());
+    assertEquals(rules, kv.modRevision(EtcdKeys.rules("ns_pod1")));
+  }
+
+  @Test
+  void takesTheNewUidWhenPodIsRecreated() {
+    write(profile(RULES, TAGS, OWNER));
+    Owner recreated = new Owner("uid-2", "ns", "pod1");
+
+    assertEquals(Map.of("ns_pod1", WriteResult.UPDATED), write(profile(RULES, TAGS, recreated)));
+
+    assertEquals(
+        recreated, Owner.parse(kv.value(EtcdKeys.owner("ns_pod1")).orElseThrow()).orElseThrow());
+  }
+
+  @Test
+  void leavesForeignProfileUntouched() {
+    kv.put(EtcdKeys.rules("ns_pod1"), "{\"id\":\"ns_pod1\",\"inbound_rules\":[]}");
+    long revision = kv.modRevision(EtcdKeys.rules("ns_pod1"));
+
+    assertEquals(Map.of("ns_pod1", WriteResult.FOREIGN), write(profile(RULES, TAGS, OWNER)));
+
+    assertEquals(
+        Map.of(EtcdKeys.rules("ns_pod1"), "{\"id\":\"ns_pod1\",\"inbound_rules\":[]}"),
+        kv.prefix(EtcdKeys.profileDir("ns_pod1")));
+    assertEquals(revision, kv.modRevision(EtcdKeys.rules("ns_pod1")));
+    assertTrue(kv.get(EtcdKeys.owner("ns_pod1")).isEmpty());
+  }
+
+  @Test
+  void treatsProfileWithOnlyTagsAsForeign() {
+    kv.put(EtcdKeys.tags("ns_pod1"), "[\"theirs\"]");
+
+    assertEquals(Map.of("ns_pod1", WriteResult.FOREIGN), write(profile(RULES, TAGS, OWNER)));
+
+    assertEquals(
+        Map.of(EtcdKeys.tags("ns_pod1"), "[\"theirs\"]"),
+        kv.prefix(EtcdKeys.profileDir("ns_pod1")));
+  }
+
+  @Test
+  void recreatesOwnedProfileDeletedBySomeoneElse() {
+    write(profile(RULES, TAGS, OWNER));
+    kv.deletePrefix(EtcdKeys.profileDir("ns_pod1"));
+
+    assertEquals(Map.of("ns_pod1", WriteResult.UPDATED), write(profile(RULES, TAGS, OWNER)));
+
+    assertEquals(RULES, kv.value(EtcdKeys.rules("ns_pod1")).orElseThrow());
+  }
+
+  @Test
+  void writesThousandsOfProfilesWithinEtcdTransactionLimit() {
+    List<DesiredProfile> profiles =
+        IntStream.range(0, 1000)
+            .mapToObj(
+                i ->
+                    new DesiredProfile(
+                        "ns_p" + i,
+                        "{\"id\":\"ns_p" + i + "\"}",
+                        "[]",
+                        new Owner("u" + i, "ns", "p" + i)))
+            .toList();
+
+    Map<String, WriteResult> results = join(store.write(profiles));
+
+    assertEquals(1000, results.size());
+    assertEquals(Set.of(WriteResult.CREATED), Set.copyOf(results.values()));
+    assertEquals(2000, kv.count(EtcdKeys.PROFILE_PREFIX));
+    assertEquals(1000, kv.count(EtcdKeys.OWNER_PREFIX));
+    assertEquals("{\"id\":\"ns_p999\"}", kv.value(EtcdKeys.rules("ns_p999")).orElseThrow());
+  }
+
+  @Test
+  void decidesEachProfileOfOneTransactionOnItsOwn() {
+    write(profile(RULES, TAGS, OWNER));
+    kv.put(EtcdKeys.rules("ns_foreign"), "{}");
+    DesiredProfile fresh =
+        new DesiredProfile("ns_new", "{\"id\":\"ns_new\"}", "[]", new Owner("u", "ns", "new"));
+    DesiredProfile foreign =
+        new DesiredProfile(
+            "ns_foreign", "{\"id\":\"ns_foreign\"}", "[]", new Owner("u", "ns", "foreign"));
+
+    Map<String, WriteResult> results =
+        join(store.write(List.of(profile(RULES, TAGS, OWNER), fresh, foreign)));
+
+    assertEquals(
+        Map.of(
+            "ns_pod1",
+            WriteResult.UNCHANGED,
+            "ns_new",
+            WriteResult.CREATED,
+            "ns_foreign",
+            WriteResult.FOREIGN),
+        results);
+    assertEquals("{}", kv.value(EtcdKeys.rules("ns_foreign")).orElseThrow());
+  }
+
+  @Test
+  void deletesOwnedProfileWithItsOwnershipRecord() {
+    write(profile(RULES, TAGS, OWNER));
+
+    assertEquals(DeleteResult.DELETED, join(store.deleteOwned("ns_pod1")));
+
+    assertEquals(Map.of(), kv.prefix(EtcdKeys.profileDir("ns_pod1")));
+    assertTrue(kv.get(EtcdKeys.owner("ns_pod1")).isEmpty());
+  }
+
+  @Test
+  void neverDeletesForeignProfile() {
+    kv.put(EtcdKeys.rules("ns_pod1"), RULES);
+    kv.put(EtcdKeys.tags("ns_pod1"), TAGS);
+
+    assertEquals(DeleteResult.NOT_OWNED, join(store.deleteOwned("ns_pod1")));
+
+    assertEquals(
+        Map.of(EtcdKeys.rules("ns_pod1"), RULES, EtcdKeys.tags("ns_pod1"), TAGS),
+        kv.prefix(EtcdKeys.profileDir("ns_pod1")));
+  }
+
+  @Test
+  void deletesOnlyTheNamedProfile() {
+    write(profile(RULES, TAGS, OWNER));
+    DesiredProfile longer =
+        new DesiredProfile("ns_pod10", "{}", "[]", new Owner("u", "ns", "pod10"));
+    write(longer);
+
+    join(store.deleteOwned("ns_pod1"));
+
+    assertEquals(2, kv.count(EtcdKeys.profileDir("ns_pod10")));
+    assertTrue(kv.get(EtcdKeys.owner("ns_pod10")).isPresent());
+  }
+
+  private static DesiredProfile profile(String rules, String tags, Owner owner) {
+    return new DesiredProfile("ns_pod1", rules, tags, owner);
+  }
+
+  private static Map<String, WriteResult> write(DesiredProfile profile) {
+    return join(store.write(List.of(profile)));
+  }
+
+  private static <T> T join(java.util.concurrent.CompletableFuture<T> future) {
+    try {
+      return future.get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+}
