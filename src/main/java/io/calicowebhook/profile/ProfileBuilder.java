@@ -1,9 +1,18 @@
 package io.calicowebhook.profile;
 
+import io.calicowebhook.policy.FelixRule;
+import io.calicowebhook.policy.PolicyParser;
+import io.calicowebhook.policy.PolicyResult;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /** Turns pod metadata into its profile (SPEC section 3). Pure: no I/O. */
 public final class ProfileBuilder {
+  /** The namespace whose pods everything must reach (DNS and the like): always allow-all. */
+  public static final String KUBE_SYSTEM = "kube-system";
+
   private final DefaultPolicy defaultPolicy;
 
   public ProfileBuilder(DefaultPolicy defaultPolicy) {
@@ -11,11 +20,65 @@ public final class ProfileBuilder {
   }
 
   /**
-   * The pod's profile, or empty for a host-network pod (Calico does not wire those).
+   * The pod's profile, or empty for a host-network pod (Calico does not wire those). A pod in
+   * kube-system gets allow-all inbound whatever its annotation says, so its annotation is not read.
    *
    * @throws InvalidPolicyException when the pod's policy annotation does not parse
    */
   public Optional<Profile> build(PodMeta pod) {
-    throw new UnsupportedOperationException("lands with issue 2");
+    if (pod.hostNetwork()) {
+      return Optional.empty();
+    }
+    String namespace = pod.namespace();
+    return Optional.of(
+        new Profile(
+            Escaping.profileId(namespace, pod.name()),
+            tags(namespace, pod.name(), pod.labels()),
+            inboundRules(pod),
+            List.of(FelixRule.allowAll())));
+  }
+
+  /** The profile id, the namespace tag and one tag per label. */
+  static List<String> tags(String namespace, String name, Map<String, String> labels) {
+    List<String> tags = new ArrayList<>();
+    tags.add(Escaping.profileId(namespace, name));
+    tags.add(Escaping.namespaceTag(namespace));
+    labels.forEach((key, value) -> tags.add(Escaping.labelTag(namespace, key, value)));
+    return tags;
+  }
+
+  private List<FelixRule> inboundRules(PodMeta pod) {
+    if (KUBE_SYSTEM.equals(pod.namespace())) {
+      return List.of(FelixRule.allowAll());
+    }
+    Optional<String> key = PolicyAnnotations.effectiveKey(pod.annotations());
+    if (key.isEmpty()) {
+      return defaultRules(pod.namespace());
+    }
+    PolicyResult result = PolicyParser.parse(key.get(), pod.annotations().get(key.get()));
+    if (!result.valid()) {
+      throw new InvalidPolicyException(result.errors());
+    }
+    return result.rules().stream().map(rule -> rule.toFelix(pod.namespace())).toList();
+  }
+
+  /** The inbound rules of a pod without a policy annotation. */
+  List<FelixRule> defaultRules(String namespace) {
+    if (defaultPolicy == DefaultPolicy.ALLOW) {
+      return List.of(FelixRule.allowAll());
+    }
+    FelixRule sameNamespace =
+        new FelixRule(
+            "allow",
+            null,
+            Escaping.namespaceTag(namespace),
+            null,
+            null,
+            null,
+            null,
+            null,
+            null,
+            null);
+    return List.of(sameNamespace);
   }
 }

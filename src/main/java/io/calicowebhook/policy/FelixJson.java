@@ -1,0 +1,24 @@
+package io.calicowebhook.policy;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.UncheckedIOException;
+
+/**
+ * The one JSON writer for everything written to Felix: compact, key order fixed by annotations, so
+ * the same value always gives the same bytes (the worker compares stored and desired text).
+ */
+public final class FelixJson {
+  private static final ObjectMapper MAPPER = new ObjectMapper();
+
+  private FelixJson() {}
+
+  /** {@code value} as compact JSON. */
+  public static String write(Object value) {
+    try {
+      return MAPPER.writeValueAsString(value);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
