@@ -1,0 +1,94 @@
+package io.calicowebhook.admission;
+
+import io.calicowebhook.profile.PodMeta;
+import io.smallrye.common.annotation.NonBlocking;
+import io.vertx.core.http.HttpServerRequest;
+import jakarta.enterprise.event.Event;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import java.util.function.Function;
+import org.jboss.logging.Logger;
+
+/**
+ * {@code POST /validate} and {@code POST /mutate}: converts HTTP to {@link Validator} and {@link
+ * Mutator} calls and back. The body is read as bytes so that every malformed review gets our own
+ * 4xx. The work is pure CPU in microseconds (the {@link PodAccepted} observers return at once), so
+ * it runs on the event loop ({@link NonBlocking}).
+ */
+@Path("/")
+@Consumes(MediaType.WILDCARD)
+@Produces(MediaType.APPLICATION_JSON)
+public class AdmissionResource {
+  private static final Logger LOG = Logger.getLogger(AdmissionResource.class);
+
+  private final ReviewReader reader = new ReviewReader();
+  private final Validator validator = new Validator();
+  private final Mutator mutator = new Mutator();
+  private final Event<PodAccepted> podAccepted;
+  private final AdmissionMetrics metrics;
+  private final ClientCertificates clientCertificates;
+
+  public AdmissionResource(
+      Event<PodAccepted> podAccepted,
+      AdmissionMetrics metrics,
+      ClientCertificates clientCertificates) {
+    this.podAccepted = podAccepted;
+    this.metrics = metrics;
+    this.clientCertificates = clientCertificates;
+  }
+
+  @POST
+  @Path("validate")
+  @NonBlocking
+  public ReviewResponse validate(
+      byte[] body, @Context HttpHeaders headers, @Context HttpServerRequest http) {
+    return metrics.time("validate", () -> answer(body, headers, http, this::validate));
+  }
+
+  @POST
+  @Path("mutate")
+  @NonBlocking
+  public ReviewResponse mutate(
+      byte[] body, @Context HttpHeaders headers, @Context HttpServerRequest http) {
+    return metrics.time("mutate", () -> answer(body, headers, http, mutator::mutate));
+  }
+
+  private ReviewResponse answer(
+      byte[] body,
+      HttpHeaders headers,
+      HttpServerRequest http,
+      Function<ReviewRequest, AdmissionResponse> decide) {
+    clientCertificates.check(http);
+    requireJson(headers.getMediaType());
+    Review review = reader.read(body);
+    return new ReviewResponse(review.apiVersion(), decide.apply(review.request()));
+  }
+
+  private AdmissionResponse validate(ReviewRequest request) {
+    Validation validation = validator.validate(request);
+    validation.accepted().ifPresent(this::announce);
+    return validation.response();
+  }
+
+  /** An observer's failure must not turn an allowed pod into a failed admission. */
+  private void announce(PodMeta pod) {
+    try {
+      podAccepted.fire(new PodAccepted(pod));
+    } catch (RuntimeException e) {
+      LOG.errorf(e, "PodAccepted observer failed for pod %s", pod.key());
+    }
+  }
+
+  private static void requireJson(MediaType type) {
+    if (type == null
+        || !"application".equalsIgnoreCase(type.getType())
+        || !"json".equalsIgnoreCase(type.getSubtype())) {
+      throw new BadInputException(415, "Content-Type must be application/json");
+    }
+  }
+}

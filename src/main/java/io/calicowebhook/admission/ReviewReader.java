@@ -1,0 +1,100 @@
+package io.calicowebhook.admission;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import java.io.IOException;
+import java.util.Set;
+
+/**
+ * Reads an {@code AdmissionReview} body into {@link Review}, binding only the fields the decisions
+ * need and skipping the rest of the Pod (unknown fields are ignored: Kubernetes keeps adding them).
+ * Every way a body can be wrong ends in a {@link BadInputException} with a short message.
+ */
+public final class ReviewReader {
+  /** Deep enough for any Pod's managedFields, shallow enough to stop absurd nesting early. */
+  static final int MAX_NESTING_DEPTH = 200;
+
+  private static final int MAX_DETAIL = 160;
+  private static final Set<String> API_VERSIONS = Set.of(Review.V1, Review.V1BETA1);
+
+  private final ObjectReader reader;
+
+  public ReviewReader() {
+    JsonFactory factory =
+        JsonFactory.builder()
+            .streamReadConstraints(
+                StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING_DEPTH).build())
+            .build();
+    this.reader =
+        JsonMapper.builder(factory)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .build()
+            .readerFor(Review.class);
+  }
+
+  /**
+   * The review in {@code body}, checked: an AdmissionReview of a known apiVersion with a request
+   * that has a uid.
+   *
+   * @throws BadInputException (400) for anything else
+   */
+  public Review read(byte[] body) {
+    if (body == null || body.length == 0) {
+      throw BadInputException.badRequest("empty body: expected an AdmissionReview");
+    }
+    return check(parse(body));
+  }
+
+  private Review parse(byte[] body) {
+    try {
+      return reader.readValue(body);
+    } catch (StreamConstraintsException e) {
+      throw BadInputException.badRequest("JSON too deeply nested: " + detail(e));
+    } catch (MismatchedInputException e) {
+      throw BadInputException.badRequest("not an AdmissionReview: " + detail(e));
+    } catch (JsonProcessingException e) {
+      throw BadInputException.badRequest("malformed JSON: " + detail(e));
+    } catch (IOException e) {
+      throw BadInputException.badRequest("unreadable body: " + e.getClass().getSimpleName());
+    }
+  }
+
+  private static Review check(Review review) {
+    if (review == null || !Review.KIND.equals(review.kind())) {
+      throw BadInputException.badRequest("not an AdmissionReview: kind must be AdmissionReview");
+    }
+    if (!API_VERSIONS.contains(review.apiVersion())) {
+      throw BadInputException.badRequest(
+          "unsupported apiVersion: expected " + Review.V1 + " or " + Review.V1BETA1);
+    }
+    if (review.request() == null) {
+      throw BadInputException.badRequest("AdmissionReview without request");
+    }
+    if (review.request().uid() == null || review.request().uid().isEmpty()) {
+      throw BadInputException.badRequest("AdmissionReview request without uid");
+    }
+    return review;
+  }
+
+  /** Jackson's message without the echo of the source, cut short. */
+  private static String detail(JsonProcessingException e) {
+    String message = String.valueOf(e.getOriginalMessage()).replaceAll("\\s+", " ");
+    String located =
+        e.getLocation() == null
+            ? message
+            : message
+                + " (line "
+                + e.getLocation().getLineNr()
+                + ", column "
+                + e.getLocation().getColumnNr()
+                + ")";
+    return located.length() <= MAX_DETAIL ? located : located.substring(0, MAX_DETAIL) + "...";
+  }
+}

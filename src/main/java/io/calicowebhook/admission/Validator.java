@@ -1,0 +1,100 @@
+package io.calicowebhook.admission;
+
+import io.calicowebhook.policy.PolicyError;
+import io.calicowebhook.policy.PolicyParser;
+import io.calicowebhook.policy.PolicyResult;
+import io.calicowebhook.policy.PolicyWarning;
+import io.calicowebhook.profile.PodMeta;
+import io.calicowebhook.profile.PolicyAnnotations;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The validating webhook's decision (SPEC sections 2 and 6), free of HTTP and CDI.
+ *
+ * <p>A Pod CREATE or UPDATE whose effective policy annotation does not parse is denied with 422
+ * {@code Invalid} and every error, one per line. An UPDATE that leaves the effective policy value
+ * as it was is allowed even when it does not parse, so that pods admitted before this webhook stay
+ * updatable (finalizers, labels). The value is compared regardless of key, because the mutating
+ * webhook renames the legacy key on that same update. Everything else is allowed untouched.
+ */
+public final class Validator {
+  static final String KUBE_SYSTEM = "kube-system";
+
+  private final Warnings.Limit limit;
+
+  public Validator() {
+    this(Warnings.Limit.DEFAULT);
+  }
+
+  Validator(Warnings.Limit limit) {
+    this.limit = limit;
+  }
+
+  public Validation validate(ReviewRequest request) {
+    if (!request.judgesPod()) {
+      return new Validation(AdmissionResponse.allow(request.uid(), List.of()), Optional.empty());
+    }
+    PodObject pod = Pods.requireObject(request);
+    Map<String, String> annotations = pod.annotations();
+    Optional<String> key = PolicyAnnotations.effectiveKey(annotations);
+    if (key.isEmpty()) {
+      return allow(request, pod, List.of());
+    }
+    String value = annotations.get(key.get());
+    List<String> warnings = contextWarnings(annotations, key.get(), request, pod);
+    PolicyResult result = PolicyParser.parse(key.get(), value);
+    result.warnings().stream().map(PolicyWarning::message).forEach(warnings::add);
+    if (result.valid()) {
+      return allow(request, pod, warnings);
+    }
+    if (request.isUpdate() && unchanged(request.oldObject(), value)) {
+      warnings.add(0, Warnings.unchangedInvalid(key.get(), result.errors()));
+      return allow(request, pod, warnings);
+    }
+    return deny(request, result.errors(), warnings);
+  }
+
+  private Validation allow(ReviewRequest request, PodObject pod, List<String> warnings) {
+    Optional<PodMeta> accepted =
+        request.isDryRun() ? Optional.empty() : Optional.of(Pods.podMeta(request, pod));
+    return new Validation(AdmissionResponse.allow(request.uid(), limit.apply(warnings)), accepted);
+  }
+
+  private Validation deny(ReviewRequest request, List<PolicyError> errors, List<String> warnings) {
+    String message = String.join("\n", errors.stream().map(PolicyError::message).toList());
+    AdmissionResponse.Status status = new AdmissionResponse.Status(422, "Invalid", message);
+    return new Validation(
+        AdmissionResponse.deny(request.uid(), status, limit.apply(warnings)), Optional.empty());
+  }
+
+  /** Warnings about where the policy sits, before the parser's own. */
+  private static List<String> contextWarnings(
+      Map<String, String> annotations, String key, ReviewRequest request, PodObject pod) {
+    List<String> warnings = new ArrayList<>();
+    if (annotations.containsKey(PolicyAnnotations.LEGACY_KEY)) {
+      warnings.add(
+          key.equals(PolicyAnnotations.LEGACY_KEY)
+              ? Warnings.legacyKey()
+              : Warnings.legacyKeyShadowed());
+    }
+    if (KUBE_SYSTEM.equals(Pods.namespace(request, pod))) {
+      warnings.add(Warnings.kubeSystem(key));
+    }
+    if (pod.hostNetwork()) {
+      warnings.add(Warnings.hostNetwork(key));
+    }
+    return warnings;
+  }
+
+  /** Whether the pod had the same effective policy value before this update. */
+  private static boolean unchanged(PodObject oldObject, String value) {
+    if (oldObject == null) {
+      return false;
+    }
+    Map<String, String> old = oldObject.annotations();
+    return PolicyAnnotations.effectiveKey(old).map(old::get).filter(value::equals).isPresent();
+  }
+}
