@@ -34,5 +34,11 @@ certs: certs/tls.crt
 certs/tls.crt certs/tls.key:
 	certs/generate.sh -o certs
 
+# Profile programming throughput, batched worker vs. awaiting each put (bench/README.md); not part of `make test`.
+bench: deps
+	$(MVNW) -q package -DskipTests
+	$(MVNW) -q dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=runtime
+	java -cp "target/classes:$$(cat target/bench.classpath)" bench/ProfileThroughputBench.java $(BENCH_ARGS)
+
 clean:
 	$(MVNW) -q clean
