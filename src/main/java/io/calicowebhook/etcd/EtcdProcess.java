@@ -11,6 +11,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -29,36 +30,56 @@ public final class EtcdProcess implements AutoCloseable {
   private final Path dataDir;
   private final boolean ownsDataDir;
   private final Path log;
+  private final Optional<ServerTls> tls;
   private final int clientPort;
   private final int peerPort;
+  private final int metricsPort;
   private final Thread reaper = new Thread(this::kill, "etcd-reaper");
   private Process process;
 
-  private EtcdProcess(Path dataDir, boolean ownsDataDir) throws IOException {
+  /**
+   * TLS for the client port: etcd serves {@code cert}/{@code key} and accepts only clients
+   * presenting a certificate signed by {@code clientCa} ({@code --client-cert-auth}).
+   */
+  public record ServerTls(Path cert, Path key, Path clientCa) {}
+
+  private EtcdProcess(Path dataDir, boolean ownsDataDir, Optional<ServerTls> tls)
+      throws IOException {
     this.dataDir = dataDir;
     this.ownsDataDir = ownsDataDir;
+    this.tls = tls;
     this.log = Files.createTempFile("etcd-", ".log");
     this.clientPort = freePort();
     this.peerPort = freePort();
+    this.metricsPort = freePort();
   }
 
   /** Starts etcd with a new temporary data directory, deleted by {@link #close()}. */
   public static EtcdProcess startTemporary() {
+    return startIn(temporaryDir(), true, Optional.empty());
+  }
+
+  /** Starts etcd serving TLS with client certificates, with a new temporary data directory. */
+  public static EtcdProcess startTemporary(ServerTls tls) {
+    return startIn(temporaryDir(), true, Optional.of(tls));
+  }
+
+  /** Starts etcd on {@code dataDir}, which {@link #close()} leaves in place. */
+  public static EtcdProcess startWith(Path dataDir) {
+    return startIn(dataDir, false, Optional.empty());
+  }
+
+  private static Path temporaryDir() {
     try {
-      return startIn(Files.createTempDirectory("etcd-data-"), true);
+      return Files.createTempDirectory("etcd-data-");
     } catch (IOException e) {
       throw new UncheckedIOException("cannot create a data directory for etcd", e);
     }
   }
 
-  /** Starts etcd on {@code dataDir}, which {@link #close()} leaves in place. */
-  public static EtcdProcess startWith(Path dataDir) {
-    return startIn(dataDir, false);
-  }
-
-  private static EtcdProcess startIn(Path dataDir, boolean owned) {
+  private static EtcdProcess startIn(Path dataDir, boolean owned, Optional<ServerTls> tls) {
     try {
-      EtcdProcess etcd = new EtcdProcess(dataDir, owned);
+      EtcdProcess etcd = new EtcdProcess(dataDir, owned, tls);
       Runtime.getRuntime().addShutdownHook(etcd.reaper);
       etcd.start();
       return etcd;
@@ -67,9 +88,9 @@ public final class EtcdProcess implements AutoCloseable {
     }
   }
 
-  /** The client URL, {@code http://127.0.0.1:<port>}. */
+  /** The client URL, {@code http://127.0.0.1:<port>} ({@code https} with TLS). */
   public String endpoint() {
-    return "http://127.0.0.1:" + clientPort;
+    return (tls.isPresent() ? "https" : "http") + "://127.0.0.1:" + clientPort;
   }
 
   /** Where etcd keeps its data. */
@@ -140,23 +161,40 @@ public final class EtcdProcess implements AutoCloseable {
 
   private List<String> command() {
     String peer = "http://127.0.0.1:" + peerPort;
-    return List.of(
-        "etcd",
-        "--name=dev",
-        "--data-dir=" + dataDir,
-        "--listen-client-urls=" + endpoint(),
-        "--advertise-client-urls=" + endpoint(),
-        "--listen-peer-urls=" + peer,
-        "--initial-advertise-peer-urls=" + peer,
-        "--initial-cluster=dev=" + peer,
-        "--logger=zap",
-        "--log-level=warn");
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                "etcd",
+                "--name=dev",
+                "--data-dir=" + dataDir,
+                "--listen-client-urls=" + endpoint(),
+                "--advertise-client-urls=" + endpoint(),
+                "--listen-peer-urls=" + peer,
+                "--initial-advertise-peer-urls=" + peer,
+                "--initial-cluster=dev=" + peer,
+                "--listen-metrics-urls=" + metricsUrl(),
+                "--logger=zap",
+                "--log-level=warn"));
+    tls.ifPresent(
+        server ->
+            command.addAll(
+                List.of(
+                    "--cert-file=" + server.cert(),
+                    "--key-file=" + server.key(),
+                    "--trusted-ca-file=" + server.clientCa(),
+                    "--client-cert-auth")));
+    return command;
+  }
+
+  /** Plain HTTP {@code /health} and {@code /metrics}, whatever the client port requires. */
+  private String metricsUrl() {
+    return "http://127.0.0.1:" + metricsPort;
   }
 
   private void awaitServing() {
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
     HttpRequest health =
-        HttpRequest.newBuilder(URI.create(endpoint() + "/health"))
+        HttpRequest.newBuilder(URI.create(metricsUrl() + "/health"))
             .timeout(Duration.ofSeconds(2))
             .build();
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
