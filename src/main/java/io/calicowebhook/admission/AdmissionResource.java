@@ -65,6 +65,7 @@ public class AdmissionResource {
       Function<ReviewRequest, AdmissionResponse> decide) {
     clientCertificates.check(http);
     requireJson(headers.getMediaType());
+    BodyLimit.check(body);
     Review review = reader.read(body);
     return new ReviewResponse(review.apiVersion(), decide.apply(review.request()));
   }

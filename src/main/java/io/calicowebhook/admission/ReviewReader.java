@@ -55,12 +55,11 @@ public final class ReviewReader {
   private Review parse(byte[] body) {
     try {
       return reader.readValue(body);
-    } catch (StreamConstraintsException e) {
-      throw BadInputException.badRequest("JSON too deeply nested: " + detail(e));
     } catch (MismatchedInputException e) {
       throw BadInputException.badRequest("not an AdmissionReview: " + detail(e));
     } catch (JsonProcessingException e) {
-      throw BadInputException.badRequest("malformed JSON: " + detail(e));
+      throw BadInputException.badRequest(
+          constraintBroken(e) ? "JSON too large: " + detail(e) : "malformed JSON: " + detail(e));
     } catch (IOException e) {
       throw BadInputException.badRequest("unreadable body: " + e.getClass().getSimpleName());
     }
@@ -81,6 +80,16 @@ public final class ReviewReader {
       throw BadInputException.badRequest("AdmissionReview request without uid");
     }
     return review;
+  }
+
+  /** Nesting depth or another read limit, possibly wrapped by databind. */
+  private static boolean constraintBroken(Throwable e) {
+    for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+      if (cause instanceof StreamConstraintsException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Jackson's message without the echo of the source, cut short. */

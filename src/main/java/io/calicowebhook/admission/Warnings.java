@@ -61,17 +61,38 @@ final class Warnings {
   }
 
   /**
-   * At most {@code max} warnings: the apiserver truncates long lists anyway, and a 4,000-rule
-   * annotation can draw thousands. The last kept line says how many were left out.
+   * The warning with control characters written as {@code \\uXXXX}: warnings travel as HTTP Warning
+   * headers, and the apiserver silently drops any that holds a control character.
+   */
+  static String printable(String warning) {
+    StringBuilder out = new StringBuilder(warning.length());
+    warning
+        .codePoints()
+        .forEach(
+            c -> {
+              if (Character.isISOControl(c)) {
+                out.append(String.format("\\u%04x", c));
+              } else {
+                out.appendCodePoint(c);
+              }
+            });
+    return out.toString();
+  }
+
+  /**
+   * At most {@code max} warnings, each {@link #printable}: the apiserver truncates long lists
+   * anyway, and a 4,000-rule annotation can draw thousands. The last line says how many were left
+   * out.
    */
   record Limit(int max) {
     static final Limit DEFAULT = new Limit(20);
 
     List<String> apply(List<String> warnings) {
       if (warnings.size() <= max) {
-        return warnings;
+        return warnings.stream().map(Warnings::printable).toList();
       }
       List<String> kept = new ArrayList<>(warnings.subList(0, max - 1));
+      kept.replaceAll(Warnings::printable);
       kept.add("... and " + (warnings.size() - max + 1) + " more warnings");
       return kept;
     }

@@ -1,0 +1,41 @@
+package io.calicowebhook.admission;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.util.Map;
+
+/** Review documents from {@code src/test/resources/admission}, to vary in a test. */
+final class Fixtures {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private Fixtures() {}
+
+  /** {@code review.json} of a fixture case, as a mutable tree. */
+  static ObjectNode review(String endpoint, String name) {
+    String path = "/admission/" + endpoint + "/" + name + "/review.json";
+    try (InputStream in = Fixtures.class.getResourceAsStream(path)) {
+      return (ObjectNode) JSON.readTree(in);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** A Pod CREATE review whose object has exactly these annotations. */
+  static ObjectNode podCreate(Map<String, String> annotations) {
+    ObjectNode review = review("validate", "create-without-policy");
+    ObjectNode metadata = (ObjectNode) review.at("/request/object/metadata");
+    metadata.set("annotations", JSON.valueToTree(annotations));
+    return review;
+  }
+
+  static byte[] bytes(Object tree) {
+    try {
+      return JSON.writeValueAsBytes(tree);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

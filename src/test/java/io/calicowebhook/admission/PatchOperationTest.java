@@ -1,0 +1,48 @@
+package io.calicowebhook.admission;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.zjsonpatch.JsonPatch;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class PatchOperationTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @ParameterizedTest
+  @CsvSource({
+    "projectcalico.org/policy, projectcalico.org~1policy",
+    "policy, policy",
+    "a~b, a~0b",
+    "~1, ~01",
+    "a/~/b, a~1~0~1b"
+  })
+  void escapesTildeBeforeSlash(String token, String escaped) {
+    assertEquals(escaped, PatchOperation.escape(token));
+  }
+
+  @Test
+  void escapedPathAddsExactlyTheKeyWhenApplied() throws Exception {
+    String key = "example.org/odd~key";
+    List<PatchOperation> patch =
+        List.of(PatchOperation.add(PatchOperation.annotationPath(key), "v"));
+    JsonNode pod = JSON.readTree("{\"metadata\":{\"annotations\":{\"other\":\"x\"}}}");
+
+    JsonNode patched = JsonPatch.apply(JSON.valueToTree(patch), pod);
+
+    assertEquals(
+        JSON.readTree("{\"metadata\":{\"annotations\":{\"other\":\"x\",\"" + key + "\":\"v\"}}}"),
+        patched);
+  }
+
+  @Test
+  void removeCarriesNoValue() {
+    assertEquals(
+        "{\"op\":\"remove\",\"path\":\"/metadata/annotations/policy\"}",
+        JSON.valueToTree(PatchOperation.remove("/metadata/annotations/policy")).toString());
+  }
+}
