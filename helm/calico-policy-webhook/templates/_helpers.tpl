@@ -168,11 +168,11 @@ annotations:
 {{- $endpoints := include "cpw.etcdEndpoints" . }}
 {{- if not $endpoints }}
 {{- fail "etcd.endpoints is required: the etcd client URLs Calico's Felix reads, e.g. --set etcd.endpoints=https://etcd-0.etcd:2379 (a comma-separated string or a list)" }}
-{{- end }}
 {{- else }}
 {{- range splitList "," $endpoints }}
 {{- if not (regexMatch "^https?://[^/\\s]+/?$" .) }}
 {{- fail (printf "etcd.endpoints: %q is not an etcd client URL; write scheme://host:port, e.g. https://etcd-0.etcd:2379" .) }}
+{{- end }}
 {{- end }}
 {{- end }}
 {{- if eq .Values.tls.mode "secret" }}
