@@ -125,6 +125,7 @@ Result: a dict with ca, crt, key (PEM) and caBundle (PEM, one or two CAs).
 {{- include "cpw.helmTls" . }}
 {{- .cpwHelmTls.caBundle | b64enc }}
 {{- else if eq .Values.tls.mode "secret" }}
+{{- $_ := include "cpw.tlsSecretName" . }}
 {{- required "tls.caBundle is required with tls.mode=secret: the base64-encoded PEM CA certificate that signed the serving certificate in tls.secretName" .Values.tls.caBundle }}
 {{- end }}
 {{- end }}

@@ -4,6 +4,9 @@ import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.TemplateCommand;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -23,6 +26,7 @@ final class Chart {
 
   private final Map<String, Object> values = new LinkedHashMap<>();
   private String namespace = NAMESPACE;
+  private Path valuesFile;
 
   private Chart() {}
 
@@ -41,6 +45,18 @@ final class Chart {
     return this;
   }
 
+  /** Values as a file (-f), for what --set cannot say in helm-java, such as lists. */
+  Chart withValues(String yaml) {
+    try {
+      valuesFile = Files.createTempFile("values", ".yaml");
+      valuesFile.toFile().deleteOnExit();
+      Files.writeString(valuesFile, yaml);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return this;
+  }
+
   Chart inNamespace(String namespace) {
     this.namespace = namespace;
     return this;
@@ -50,6 +66,9 @@ final class Chart {
   String renderText() {
     FakeApiServer.get();
     TemplateCommand template = new Helm(DIR).template().withName(RELEASE).withNamespace(namespace);
+    if (valuesFile != null) {
+      template.withValuesFile(valuesFile);
+    }
     values.forEach(template::set);
     return template.call();
   }
