@@ -31,12 +31,17 @@ import org.junit.jupiter.params.provider.MethodSource;
 class ChartValuesTest {
   private static final Path APPLICATION_PROPERTIES =
       Path.of("src", "main", "resources", "application.properties");
+
+  /** What the service reads: ${NAME} or ${NAME:default}. */
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)[:}]");
-  private static final Set<String> SERVICE_PREFIXES = Set.of("WEBHOOK_", "CALICO_", "ETCD_");
+
+  /** What the service documents: its own variable names anywhere, comments included. */
+  private static final Pattern NAME = Pattern.compile("\\b((?:WEBHOOK|CALICO|ETCD)_[A-Z0-9_]+)\\b");
 
   /**
-   * Variables the service is specified to read (issues 3 and 4) that application.properties does
-   * not name yet. Remove a name from here once the service documents it there.
+   * Variables the service is specified to read (issues 3 and 4) that this branch's
+   * application.properties does not name yet; once the admission and etcd branches are merged they
+   * are all documented there and this set can be emptied.
    */
   private static final Set<String> SPECIFIED_NOT_YET_DOCUMENTED =
       Set.of(
@@ -47,6 +52,9 @@ class ChartValuesTest {
           "ETCD_KEY_FILE",
           "ETCD_USERNAME",
           "ETCD_PASSWORD");
+
+  /** Variables the chart deliberately leaves at the service's default. */
+  private static final Set<String> LEFT_AT_SERVICE_DEFAULT = Set.of("WEBHOOK_TLS_RELOAD_PERIOD");
 
   static Stream<Arguments> badValues() {
     return Stream.of(
@@ -98,18 +106,21 @@ class ChartValuesTest {
   }
 
   @Test
-  void setsEveryVariableTheServiceDocumentsAndNoOther() throws IOException {
-    Set<String> documented = documentedVariables();
-    Set<String> rendered = envNames(fullyConfigured());
-
-    Set<String> missing = new TreeSet<>(documented);
-    missing.removeAll(rendered);
-    assertEquals(Set.of(), missing, "variables the service reads but the chart never sets");
-    Set<String> unknown = new TreeSet<>(rendered);
-    unknown.removeAll(documented);
+  void setsOnlyVariablesTheServiceDocuments() throws IOException {
+    Set<String> unknown = new TreeSet<>(envNames(fullyConfigured()));
+    unknown.removeAll(serviceVariables(NAME, true));
     unknown.removeAll(SPECIFIED_NOT_YET_DOCUMENTED);
-    assertEquals(Set.of(), unknown, "variables the chart sets but the service does not read");
-    assertTrue(documented.contains("WEBHOOK_TLS_CERT"), documented::toString);
+    assertEquals(Set.of(), unknown, "variables the chart sets but the service does not document");
+  }
+
+  @Test
+  void setsEveryVariableTheServiceReads() throws IOException {
+    Set<String> read = serviceVariables(PLACEHOLDER, false);
+    Set<String> missing = new TreeSet<>(read);
+    missing.removeAll(envNames(fullyConfigured()));
+    missing.removeAll(LEFT_AT_SERVICE_DEFAULT);
+    assertEquals(Set.of(), missing, "variables the service reads but the chart never sets");
+    assertTrue(read.contains("WEBHOOK_TLS_CERT"), read::toString);
   }
 
   @Test
@@ -230,16 +241,17 @@ class ChartValuesTest {
         .render();
   }
 
-  /** ${NAME} and ${NAME:default} of the service's own variables, outside dev/test profiles. */
-  private static Set<String> documentedVariables() throws IOException {
+  /** Names of the service's variables in application.properties, outside dev/test profiles. */
+  private static Set<String> serviceVariables(Pattern pattern, boolean withComments)
+      throws IOException {
     Set<String> names = new TreeSet<>();
     for (String line : Files.readAllLines(APPLICATION_PROPERTIES)) {
-      if (line.startsWith("%") || line.startsWith("#")) {
+      if (line.startsWith("%") || (line.startsWith("#") && !withComments)) {
         continue;
       }
-      Matcher m = PLACEHOLDER.matcher(line);
+      Matcher m = pattern.matcher(line);
       while (m.find()) {
-        if (SERVICE_PREFIXES.stream().anyMatch(m.group(1)::startsWith)) {
+        if (NAME.matcher(m.group(1)).matches()) {
           names.add(m.group(1));
         }
       }
