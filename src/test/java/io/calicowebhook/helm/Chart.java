@@ -1,0 +1,89 @@
+package io.calicowebhook.helm;
+
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.TemplateCommand;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** Renders the chart with real Helm (helm-java, in-process) and parses what it renders. */
+final class Chart {
+  static final Path DIR = Path.of("helm", "calico-policy-webhook");
+  static final String RELEASE = "cpw";
+  static final String NAMESPACE = "webhooks";
+  static final String ETCD = "https://etcd-0.etcd:2379";
+
+  private static final Pattern DOCUMENT_SEPARATOR = Pattern.compile("(?m)^---\\s*$");
+  private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
+
+  private final Map<String, Object> values = new LinkedHashMap<>();
+  private String namespace = NAMESPACE;
+  private Path valuesFile;
+
+  private Chart() {}
+
+  /** The chart with the one value that has no default (etcd endpoints). */
+  static Chart withEtcd() {
+    return bare().set("etcd.endpoints", ETCD);
+  }
+
+  /** The chart with its defaults only. */
+  static Chart bare() {
+    return new Chart();
+  }
+
+  Chart set(String key, Object value) {
+    values.put(key, value);
+    return this;
+  }
+
+  /** Values as a file (-f), for what --set cannot say in helm-java, such as lists. */
+  Chart withValues(String yaml) {
+    try {
+      valuesFile = Files.createTempFile("values", ".yaml");
+      valuesFile.toFile().deleteOnExit();
+      Files.writeString(valuesFile, yaml);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return this;
+  }
+
+  Chart inNamespace(String namespace) {
+    this.namespace = namespace;
+    return this;
+  }
+
+  /** helm template; throws IllegalStateException with Helm's message when rendering fails. */
+  String renderText() {
+    FakeApiServer.get();
+    TemplateCommand template = new Helm(DIR).template().withName(RELEASE).withNamespace(namespace);
+    if (valuesFile != null) {
+      template.withValuesFile(valuesFile);
+    }
+    values.forEach(template::set);
+    return template.call();
+  }
+
+  Manifests render() {
+    List<HasMetadata> objects = new ArrayList<>();
+    for (String document : DOCUMENT_SEPARATOR.split(renderText())) {
+      if (!isBlank(document)) {
+        objects.add(SERIALIZATION.unmarshal(document, HasMetadata.class));
+      }
+    }
+    return new Manifests(objects, namespace);
+  }
+
+  private static boolean isBlank(String document) {
+    return document.lines().map(String::strip).allMatch(l -> l.isEmpty() || l.startsWith("#"));
+  }
+}
