@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -51,9 +50,14 @@ class ClientCertificateTest {
         response.body());
   }
 
+  /**
+   * The handshake is refused, so no HTTP answer ever comes. Under TLS 1.3 the client may finish its
+   * side of the handshake before the server's alert arrives, so the refusal shows up either as an
+   * {@code SSLException} or as the connection closing under the request: both are IOExceptions.
+   */
   @Test
   void refusesCertificateSignedByAnotherCa() {
-    assertThrows(SSLException.class, () -> postReview(Tls.context(OTHER_CA, "intruder")));
+    assertThrows(IOException.class, () -> postReview(Tls.context(OTHER_CA, "intruder")));
   }
 
   @Test
