@@ -38,20 +38,6 @@ class ChartValuesTest {
   /** What the service documents: its own variable names anywhere, comments included. */
   private static final Pattern NAME = Pattern.compile("\\b((?:WEBHOOK|CALICO|ETCD)_[A-Z0-9_]+)\\b");
 
-  /**
-   * Variables the service is specified to read (issues 3 and 4) that this branch's
-   * application.properties does not name yet; once the admission and etcd branches are merged they
-   * are all documented there and this set can be emptied.
-   */
-  private static final Set<String> SPECIFIED_NOT_YET_DOCUMENTED =
-      Set.of(
-          "WEBHOOK_CLIENT_CA",
-          "ETCD_ENDPOINTS",
-          "ETCD_CA_FILE",
-          "ETCD_CERT_FILE",
-          "ETCD_KEY_FILE",
-          "ETCD_USERNAME",
-          "ETCD_PASSWORD");
 
   /** Variables the chart deliberately leaves at the service's default. */
   private static final Set<String> LEFT_AT_SERVICE_DEFAULT = Set.of("WEBHOOK_TLS_RELOAD_PERIOD");
@@ -109,7 +95,6 @@ class ChartValuesTest {
   void setsOnlyVariablesTheServiceDocuments() throws IOException {
     Set<String> unknown = new TreeSet<>(envNames(fullyConfigured()));
     unknown.removeAll(serviceVariables(NAME, true));
-    unknown.removeAll(SPECIFIED_NOT_YET_DOCUMENTED);
     assertEquals(Set.of(), unknown, "variables the chart sets but the service does not document");
   }
 
