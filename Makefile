@@ -5,7 +5,7 @@ SHELL := /bin/bash
 MVNW  := ./mvnw -B
 SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: test run build deps certs clean bench
+.PHONY: test run build deps certs clean bench bench-policy
 
 test: deps
 	$(MVNW) verify
@@ -36,3 +36,7 @@ certs/tls.crt certs/tls.key:
 
 clean:
 	$(MVNW) -q clean
+
+# Policy parser speed on 256 KiB annotations, as a ratio to a String.split baseline (not part of `make test`).
+bench-policy:
+	bench/policy-parse/run.sh

@@ -39,10 +39,17 @@ final class Cidrs {
     if (address.indexOf(':') >= 0) {
       return withPrefix(Ipv6.parse(address), prefix, 128);
     }
-    if (address.indexOf('.') >= 0) {
-      return withPrefix(Ipv4.parse(address), prefix, 32);
+    if (hasAsciiLetter(address)) {
+      return Parsed.problem(ANY_CIDR + " (host names are not allowed)");
     }
-    return Parsed.problem(ANY_CIDR);
+    if (address.indexOf('.') < 0) {
+      return Parsed.problem(ANY_CIDR);
+    }
+    return withPrefix(Ipv4.parse(address), prefix, 32);
+  }
+
+  private static boolean hasAsciiLetter(String text) {
+    return text.chars().anyMatch(c -> (c | 0x20) >= 'a' && (c | 0x20) <= 'z');
   }
 
   private static Parsed withPrefix(Address address, String prefixText, int bits) {
@@ -152,7 +159,7 @@ final class Cidrs {
       }
       int count = head.groups().length + tail.groups().length;
       if (gap < 0 ? count != 8 : count > 7) {
-        return failed("eight groups of hex digits, or fewer with '::' (found " + count + ")");
+        return failed("eight groups of hex digits, or fewer with '::'; found " + count);
       }
       int[] groups = new int[8];
       System.arraycopy(head.groups(), 0, groups, 0, head.groups().length);
@@ -201,7 +208,7 @@ final class Cidrs {
     private static GroupList withIpv4Tail(int[] groups, int count, String dotted) {
       Ipv4 tail = Ipv4.parse(dotted);
       if (tail.problem() != null) {
-        return new GroupList(null, "embedded IPv4 '" + dotted + "': " + tail.problem());
+        return new GroupList(null, "the IPv4 part '" + dotted + "' is not four octets 0-255");
       }
       int[] o = tail.groups();
       groups[count] = (o[0] << 8) | o[1];
