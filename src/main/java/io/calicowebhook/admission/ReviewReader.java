@@ -60,7 +60,9 @@ public final class ReviewReader {
       throw BadInputException.badRequest("not an AdmissionReview: " + wrongType(e));
     } catch (JsonProcessingException e) {
       throw BadInputException.badRequest(
-          constraintBroken(e) ? "JSON too large: " + detail(e) : "malformed JSON: " + detail(e));
+          constraintBroken(e)
+              ? "JSON over a read limit: " + detail(e)
+              : "malformed JSON: " + detail(e));
     } catch (IOException e) {
       throw BadInputException.badRequest("unreadable body: " + e.getClass().getSimpleName());
     }
