@@ -5,7 +5,7 @@ SHELL := /bin/bash
 MVNW  := ./mvnw -B
 SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: test run build deps certs clean bench bench-policy
+.PHONY: test run build deps certs clean bench bench-policy bench-admission
 
 test: deps
 	$(MVNW) verify
@@ -46,3 +46,7 @@ clean:
 # Policy parser speed on 256 KiB annotations, as a ratio to a String.split baseline (not part of `make test`).
 bench-policy:
 	bench/policy-parse/run.sh
+
+# Admission requests/s over HTTPS with wrk, as a ratio to /q/health/live on the same server (not part of `make test`).
+bench-admission:
+	bench/admission/run.sh

@@ -2,6 +2,7 @@ package io.calicowebhook.admission;
 
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The part of {@code metadata} the decisions need. Maps are null when the object has none; an
@@ -26,7 +27,8 @@ public record ObjectMeta(
   }
 
   private static Map<String, String> nullValuesAsEmpty(Map<String, String> map) {
-    if (map == null || !map.containsValue(null)) {
+    // values().stream(): Map.containsValue(null) throws on immutable maps
+    if (map == null || map.values().stream().noneMatch(Objects::isNull)) {
       return map;
     }
     Map<String, String> copy = new HashMap<>(map);

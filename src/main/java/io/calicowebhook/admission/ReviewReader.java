@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.IOException;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * Reads an {@code AdmissionReview} body into {@link Review}, binding only the fields the decisions
@@ -56,10 +57,12 @@ public final class ReviewReader {
     try {
       return reader.readValue(body);
     } catch (MismatchedInputException e) {
-      throw BadInputException.badRequest("not an AdmissionReview: " + detail(e));
+      throw BadInputException.badRequest("not an AdmissionReview: " + wrongType(e));
     } catch (JsonProcessingException e) {
       throw BadInputException.badRequest(
-          constraintBroken(e) ? "JSON too large: " + detail(e) : "malformed JSON: " + detail(e));
+          constraintBroken(e)
+              ? "JSON over a read limit: " + detail(e)
+              : "malformed JSON: " + detail(e));
     } catch (IOException e) {
       throw BadInputException.badRequest("unreadable body: " + e.getClass().getSimpleName());
     }
@@ -80,6 +83,16 @@ public final class ReviewReader {
       throw BadInputException.badRequest("AdmissionReview request without uid");
     }
     return review;
+  }
+
+  /** Where the document has the wrong shape, in the review's own field names. */
+  private static String wrongType(MismatchedInputException e) {
+    String path =
+        e.getPath().stream()
+            .map(
+                ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+            .collect(Collectors.joining("."));
+    return path.isEmpty() ? "expected a JSON object" : path + " has the wrong type";
   }
 
   /** Nesting depth or another read limit, possibly wrapped by databind. */

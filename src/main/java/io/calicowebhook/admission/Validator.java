@@ -6,6 +6,7 @@ import io.calicowebhook.policy.PolicyResult;
 import io.calicowebhook.policy.PolicyWarning;
 import io.calicowebhook.profile.PodMeta;
 import io.calicowebhook.profile.PolicyAnnotations;
+import io.calicowebhook.profile.ProfileBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -18,11 +19,11 @@ import java.util.Optional;
  * {@code Invalid} and every error, one per line. An UPDATE that leaves the effective policy value
  * as it was is allowed even when it does not parse, so that pods admitted before this webhook stay
  * updatable (finalizers, labels). The value is compared regardless of key, because the mutating
- * webhook renames the legacy key on that same update. Everything else is allowed untouched.
+ * webhook renames the legacy key on that same update. A broken policy is denied in kube-system too,
+ * although it would be ignored there (with a warning saying so). Everything else is allowed
+ * untouched.
  */
 public final class Validator {
-  static final String KUBE_SYSTEM = "kube-system";
-
   private final Warnings.Limit limit;
 
   public Validator() {
@@ -80,7 +81,7 @@ public final class Validator {
               ? Warnings.legacyKey()
               : Warnings.legacyKeyShadowed());
     }
-    if (KUBE_SYSTEM.equals(Pods.namespace(request, pod))) {
+    if (ProfileBuilder.KUBE_SYSTEM.equals(Pods.namespace(request, pod))) {
       warnings.add(Warnings.kubeSystem(key));
     }
     if (pod.hostNetwork()) {

@@ -40,9 +40,17 @@ class BadInputTest {
     return Stream.of(
         bad("malformed JSON", "{\"kind\":\"AdmissionReview\",", 400, "malformed JSON"),
         bad("empty body", "", 400, "empty body"),
-        bad("JSON array", "[{\"kind\":\"AdmissionReview\"}]", 400, "not an AdmissionReview"),
+        bad(
+            "JSON array",
+            "[{\"kind\":\"AdmissionReview\"}]",
+            400,
+            "not an AdmissionReview: expected a JSON object"),
         bad("JSON null", "null", 400, "not an AdmissionReview"),
-        bad("JSON string", "\"AdmissionReview\"", 400, "not an AdmissionReview"),
+        bad(
+            "JSON string",
+            "\"AdmissionReview\"",
+            400,
+            "not an AdmissionReview: expected a JSON object"),
         bad(
             "wrong kind",
             "{" + V1 + "\"kind\":\"Pod\",\"request\":{\"uid\":\"u\"}}",
@@ -69,7 +77,7 @@ class BadInputTest {
             "annotations not a map",
             review("{\"metadata\":{\"annotations\":\"policy\"}}"),
             400,
-            "not an AdmissionReview"),
+            "not an AdmissionReview: request.object.metadata.annotations has the wrong type"),
         bad("Pod CREATE without object", review("null"), 400, "without object"),
         bad("absurdly deep nesting", review(nested(100_000)), 400, "nesting depth (201) exceeds"),
         bad(

@@ -86,6 +86,6 @@ class ReviewReaderTest {
     BadInputException e =
         assertThrows(BadInputException.class, () -> read("{\"uid\":\"u\",\"x\":" + deep + "}"));
     assertEquals(400, e.status());
-    assertTrue(e.getMessage().startsWith("JSON too large: "), e.getMessage());
+    assertTrue(e.getMessage().startsWith("JSON over a read limit: "), e.getMessage());
   }
 }
