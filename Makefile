@@ -5,7 +5,7 @@ SHELL := /bin/bash
 MVNW  := ./mvnw -B
 SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: test run build deps certs clean bench bench-policy bench-admission
+.PHONY: test run build deps certs clean bench bench-policy bench-admission bench-profiles
 
 test: deps
 	$(MVNW) verify
@@ -34,14 +34,17 @@ certs: certs/tls.crt
 certs/tls.crt certs/tls.key:
 	certs/generate.sh -o certs
 
-# Profile programming throughput, batched worker vs. awaiting each put (bench/README.md); not part of `make test`.
-bench: deps
+# Profile programming throughput, batched worker vs. awaiting each put (bench/profile-throughput); not part of `make test`.
+bench-profiles: deps
 	$(MVNW) -q package -DskipTests
 	$(MVNW) -q dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=runtime
-	java -cp "target/classes:$$(cat target/bench.classpath)" bench/ProfileThroughputBench.java $(BENCH_ARGS)
+	java -cp "target/classes:$$(cat target/bench.classpath)" bench/profile-throughput/ProfileThroughputBench.java $(BENCH_ARGS)
 
 clean:
 	$(MVNW) -q clean
+
+# Every benchmark, one after the other; each reports ratios against its own baseline.
+bench: bench-policy bench-admission bench-profiles
 
 # Policy parser speed on 256 KiB annotations, as a ratio to a String.split baseline (not part of `make test`).
 bench-policy:

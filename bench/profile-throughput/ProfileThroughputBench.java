@@ -21,7 +21,7 @@ import java.util.Map;
  * Profile programming throughput: the batched worker against a baseline that awaits each put in
  * turn, on the same private etcd in the same run. Prints both rates and their ratio.
  *
- * <p>Run with {@code make bench} (see bench/README.md). Arguments: baseline profiles (1000),
+ * <p>Run with {@code make bench-profiles} (see bench/profile-throughput/README.md). Arguments: baseline profiles (1000),
  * worker profiles (20000), the least acceptable ratio (0: exit status 1 below it), transactions
  * in flight (8, the service's default).
  */
