@@ -38,7 +38,6 @@ class ChartValuesTest {
   /** What the service documents: its own variable names anywhere, comments included. */
   private static final Pattern NAME = Pattern.compile("\\b((?:WEBHOOK|CALICO|ETCD)_[A-Z0-9_]+)\\b");
 
-
   /** Variables the chart deliberately leaves at the service's default. */
   private static final Set<String> LEFT_AT_SERVICE_DEFAULT = Set.of("WEBHOOK_TLS_RELOAD_PERIOD");
 
