@@ -107,7 +107,10 @@ public final class ReviewReader {
 
   /** Jackson's message without the echo of the source, cut short. */
   private static String detail(JsonProcessingException e) {
-    String message = String.valueOf(e.getOriginalMessage()).replaceAll("\\s+", " ");
+    String message =
+        String.valueOf(e.getOriginalMessage())
+            .replaceAll("\\[Source: [^;\\]]*; (line: \\d+, column: \\d+)\\]", "$1")
+            .replaceAll("\\s+", " ");
     String located =
         e.getLocation() == null
             ? message

@@ -88,4 +88,17 @@ class ReviewReaderTest {
     assertEquals(400, e.status());
     assertTrue(e.getMessage().startsWith("JSON over a read limit: "), e.getMessage());
   }
+
+  @Test
+  void pointsAtUnclosedJsonWithoutJacksonInternals() {
+    BadInputException e =
+        assertThrows(
+            BadInputException.class,
+            () -> new ReviewReader().read("{\"x\":[[[".getBytes(StandardCharsets.UTF_8)));
+    assertEquals(400, e.status());
+    assertEquals(
+        "malformed JSON: Unexpected end-of-input: expected close marker for Array (start marker at"
+            + " line: 1, column: 8) (line 1, column 9)",
+        e.getMessage());
+  }
 }
