@@ -2,6 +2,7 @@ package io.calicowebhook.config;
 
 import io.calicowebhook.profile.DefaultPolicy;
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import java.nio.file.Path;
@@ -21,6 +22,7 @@ public interface CalicoConfig {
    * refuses to start.
    */
   @WithDefault("ns_isolation")
+  @WithConverter(DefaultPolicyConverter.class)
   DefaultPolicy defaultPolicy();
 
   /** Where profiles are written: the etcd of Calico. */
