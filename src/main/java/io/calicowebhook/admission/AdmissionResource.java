@@ -2,6 +2,8 @@ package io.calicowebhook.admission;
 
 import io.calicowebhook.profile.PodMeta;
 import io.smallrye.common.annotation.NonBlocking;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.enterprise.event.Event;
 import jakarta.ws.rs.Consumes;
@@ -12,19 +14,25 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
  * {@code POST /validate} and {@code POST /mutate}: converts HTTP to {@link Validator} and {@link
  * Mutator} calls and back. The body is read as bytes so that every malformed review gets our own
- * 4xx. The work is pure CPU in microseconds (the {@link PodAccepted} observers return at once), so
- * it runs on the event loop ({@link NonBlocking}).
+ * 4xx. The work is pure CPU (the {@link PodAccepted} observers return at once): an ordinary review
+ * takes microseconds and is judged on the event loop ({@link NonBlocking}); a review over {@link
+ * #LARGE_REVIEW} bytes, which only a huge annotation makes, can take milliseconds and is judged on
+ * a worker thread so that it never stalls the other requests of its event loop.
  */
 @Path("/")
 @Consumes(MediaType.WILDCARD)
 @Produces(MediaType.APPLICATION_JSON)
 public class AdmissionResource {
   private static final Logger LOG = Logger.getLogger(AdmissionResource.class);
+
+  /** Reviews larger than this are judged off the event loop; a usual Pod review is 3-10 KiB. */
+  static final int LARGE_REVIEW = 64 * 1024;
 
   private final ReviewReader reader = new ReviewReader();
   private final Validator validator = new Validator();
@@ -45,17 +53,28 @@ public class AdmissionResource {
   @POST
   @Path("validate")
   @NonBlocking
-  public ReviewResponse validate(
+  public Uni<ReviewResponse> validate(
       byte[] body, @Context HttpHeaders headers, @Context HttpServerRequest http) {
-    return metrics.time("validate", () -> answer(body, headers, http, this::validate));
+    return judge(
+        body, () -> metrics.time("validate", () -> answer(body, headers, http, this::validate)));
   }
 
   @POST
   @Path("mutate")
   @NonBlocking
-  public ReviewResponse mutate(
+  public Uni<ReviewResponse> mutate(
       byte[] body, @Context HttpHeaders headers, @Context HttpServerRequest http) {
-    return metrics.time("mutate", () -> answer(body, headers, http, mutator::mutate));
+    return judge(
+        body, () -> metrics.time("mutate", () -> answer(body, headers, http, mutator::mutate)));
+  }
+
+  /** Runs {@code work} right here, or on a worker thread for a large review. */
+  private static Uni<ReviewResponse> judge(byte[] body, Supplier<ReviewResponse> work) {
+    Uni<ReviewResponse> answer = Uni.createFrom().item(work);
+    if (body == null || body.length <= LARGE_REVIEW) {
+      return answer;
+    }
+    return answer.runSubscriptionOn(Infrastructure.getDefaultWorkerPool());
   }
 
   private ReviewResponse answer(

@@ -14,6 +14,7 @@ import jakarta.inject.Inject;
 import java.io.IOException;
 import java.net.URL;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -88,6 +89,14 @@ class LargeAnnotationTest {
     assertEquals(
         Fixtures.JSON.valueToTree(Map.of(PolicyAnnotations.KEY, policy)),
         patched.at("/metadata/annotations"));
+  }
+
+  @Test
+  void judgesLargeReviewOffTheEventLoopAndUsualOneOnIt() {
+    validate(rules(i -> "8443"));
+    validate("allow tcp to ports 443");
+
+    assertEquals(List.of(false, true), recorder.firedOnEventLoop());
   }
 
   /** 4,000 rules of ~57 bytes; {@code port.apply(i)} is the second port of rule i (1-based). */

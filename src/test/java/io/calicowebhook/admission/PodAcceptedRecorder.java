@@ -1,5 +1,6 @@
 package io.calicowebhook.admission;
 
+import io.vertx.core.Context;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.util.List;
@@ -9,9 +10,16 @@ import java.util.concurrent.CopyOnWriteArrayList;
 @ApplicationScoped
 public class PodAcceptedRecorder {
   private final List<PodAccepted> events = new CopyOnWriteArrayList<>();
+  private final List<Boolean> onEventLoop = new CopyOnWriteArrayList<>();
 
   void onAccepted(@Observes PodAccepted event) {
     events.add(event);
+    onEventLoop.add(Context.isOnEventLoopThread());
+  }
+
+  /** For each event, whether /validate fired it on a Vert.x event-loop thread. */
+  public List<Boolean> firedOnEventLoop() {
+    return List.copyOf(onEventLoop);
   }
 
   public List<PodAccepted> events() {
@@ -20,5 +28,6 @@ public class PodAcceptedRecorder {
 
   public void clear() {
     events.clear();
+    onEventLoop.clear();
   }
 }
