@@ -25,21 +25,9 @@ final class WorkerMetrics {
         .register(registry);
     created = written(registry, "created");
     updated = written(registry, "updated");
-    unchanged =
-        Counter.builder("calico.profiles.skipped")
-            .tag("reason", "unchanged")
-            .description("Profiles not written: stored value already desired")
-            .register(registry);
-    foreign =
-        Counter.builder("calico.profiles.skipped")
-            .tag("reason", "foreign")
-            .description("Profiles not written: not created by this service")
-            .register(registry);
-    invalid =
-        Counter.builder("calico.profiles.skipped")
-            .tag("reason", "invalid")
-            .description("Profiles not written: policy annotation does not parse")
-            .register(registry);
+    unchanged = skipped(registry, "unchanged", "stored value already desired");
+    foreign = skipped(registry, "foreign", "not created by this service");
+    invalid = skipped(registry, "invalid", "policy annotation does not parse");
     retries =
         Counter.builder("calico.profiles.retries")
             .description("Profiles queued again after a failed etcd transaction")
@@ -61,6 +49,13 @@ final class WorkerMetrics {
     return Counter.builder("calico.profiles.written")
         .tag("result", result)
         .description("Profiles written to etcd")
+        .register(registry);
+  }
+
+  private static Counter skipped(MeterRegistry registry, String reason, String why) {
+    return Counter.builder("calico.profiles.skipped")
+        .tag("reason", reason)
+        .description("Profiles not written: " + why)
         .register(registry);
   }
 
