@@ -39,6 +39,8 @@ class ChartValuesTest {
   private static final Pattern NAME = Pattern.compile("\\b((?:WEBHOOK|CALICO|ETCD)_[A-Z0-9_]+)\\b");
 
   /** Variables the chart deliberately leaves at the service's default. */
+  private static final String CONFIG_CHECKSUM = "checksum/config";
+
   private static final Set<String> LEFT_AT_SERVICE_DEFAULT = Set.of("WEBHOOK_TLS_RELOAD_PERIOD");
 
   static Stream<Arguments> badValues() {
@@ -208,12 +210,20 @@ class ChartValuesTest {
 
   @Test
   void configChecksumRollsThePodsWhenTheServiceSettingsChange() {
-    String before = configChecksum(Chart.withEtcd().render());
-    assertEquals(before, configChecksum(Chart.withEtcd().render()));
+    String before = Chart.withEtcd().render().podAnnotation(CONFIG_CHECKSUM);
+    assertEquals(before, Chart.withEtcd().render().podAnnotation(CONFIG_CHECKSUM));
     assertNotEquals(
-        before, configChecksum(Chart.withEtcd().set("config.defaultPolicy", "allow").render()));
+        before,
+        Chart.withEtcd()
+            .set("config.defaultPolicy", "allow")
+            .render()
+            .podAnnotation(CONFIG_CHECKSUM));
     assertNotEquals(
-        before, configChecksum(Chart.bare().set("etcd.endpoints", "https://etcd-9:2379").render()));
+        before,
+        Chart.bare()
+            .set("etcd.endpoints", "https://etcd-9:2379")
+            .render()
+            .podAnnotation(CONFIG_CHECKSUM));
   }
 
   private static Manifests fullyConfigured() {
@@ -249,15 +259,5 @@ class ChartValuesTest {
 
   private static Container container(Manifests manifests) {
     return manifests.one(Deployment.class).getSpec().getTemplate().getSpec().getContainers().get(0);
-  }
-
-  private static String configChecksum(Manifests manifests) {
-    return manifests
-        .one(Deployment.class)
-        .getSpec()
-        .getTemplate()
-        .getMetadata()
-        .getAnnotations()
-        .get("checksum/config");
   }
 }

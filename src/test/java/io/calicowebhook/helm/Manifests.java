@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,6 +27,11 @@ record Manifests(List<HasMetadata> objects, String namespace) {
     return all(GenericKubernetesResource.class).stream()
         .filter(r -> kind.equals(r.getKind()))
         .findFirst();
+  }
+
+  /** An annotation of the Deployment's pod template, such as {@code checksum/tls}. */
+  String podAnnotation(String name) {
+    return one(Deployment.class).getSpec().getTemplate().getMetadata().getAnnotations().get(name);
   }
 
   List<String> kinds() {
