@@ -31,6 +31,9 @@ public interface CalicoConfig {
   /** How the background worker writes profiles into etcd. */
   Worker worker();
 
+  /** The reconciler on the Kubernetes API, which makes etcd match the pods that exist. */
+  Reconciler reconciler();
+
   /**
    * The connection to Calico's etcd (v3 API). Every setting is optional on its own; together they
    * are checked at start-up and every mistake is reported in one message.
@@ -71,6 +74,34 @@ public interface CalicoConfig {
     @WithDefault("5s")
     Duration requestTimeout();
 
+    /**
+     * Most operations (and comparisons) in one etcd transaction; etcd refuses more than its {@code
+     * --max-txn-ops} (128 unless changed). A profile takes three.
+     */
+    @WithDefault("128")
+    @WithName("max-txn-ops")
+    int maxTxnOps();
+
+    /**
+     * Most bytes of keys and values in one etcd transaction. Must stay below etcd's {@code
+     * --max-request-bytes} (1.5 MiB unless changed); a profile larger than this alone is written
+     * fail-closed instead and reported on its pod.
+     */
+    @WithDefault("1400000")
+    @WithName("max-txn-bytes")
+    int maxTxnBytes();
+
+    /**
+     * Largest etcd response the client accepts, in bytes (gRPC's default is 4 MiB); a resync page
+     * larger than this is read again in halves.
+     */
+    @WithDefault("33554432")
+    int maxResponseBytes();
+
+    /** Keys per page when the reconciler reads every profile and ownership record. */
+    @WithDefault("1000")
+    int readPageSize();
+
     /** The private etcd of dev and test mode. */
     DevService devService();
 
@@ -86,16 +117,8 @@ public interface CalicoConfig {
     }
   }
 
-  /** The background worker that programs admitted pods' profiles into etcd. */
+  /** The background worker that programs pods' profiles into etcd. */
   interface Worker {
-    /**
-     * Most operations in one etcd transaction; etcd refuses more than its {@code --max-txn-ops}
-     * (128 unless changed). A profile takes up to three.
-     */
-    @WithDefault("128")
-    @WithName("max-txn-ops")
-    int maxTxnOps();
-
     /** Transactions in flight at once. */
     @WithDefault("8")
     int inFlight();
@@ -111,5 +134,59 @@ public interface CalicoConfig {
     /** How long shutdown waits for pending profiles to be written before giving up on them. */
     @WithDefault("10s")
     Duration drainTimeout();
+  }
+
+  /**
+   * The reconciler: a pod informer on the Kubernetes API, a periodic resync of etcd against it, a
+   * watch of the profile keys in etcd, and the leader election that picks the one replica that
+   * writes.
+   */
+  interface Reconciler {
+    /**
+     * On or off ({@code CALICO_RECONCILER_ENABLED}). Unset: on when a Kubernetes API is configured
+     * (an in-cluster service account, {@code quarkus.kubernetes-client.api-server-url}, or a
+     * kubeconfig file), off otherwise ({@code make run} on a laptop, where admission feeds the
+     * worker instead).
+     */
+    Optional<Boolean> enabled();
+
+    /** How often every pod's profile is compared with etcd, besides at start and leadership. */
+    @WithDefault("5m")
+    Duration resyncPeriod();
+
+    /** Pods per page of the informer's list requests. */
+    @WithDefault("500")
+    int listPageSize();
+
+    /** The coordination.k8s.io Lease that elects the one replica writing to etcd. */
+    Lease lease();
+
+    /** Leader election settings. */
+    interface Lease {
+      /** Name of the Lease. */
+      @WithDefault("calico-policy-webhook")
+      String name();
+
+      /**
+       * Namespace of the Lease ({@code POD_NAMESPACE}, from the downward API); default: the
+       * namespace of the Kubernetes client's configuration.
+       */
+      Optional<String> namespace();
+
+      /** This replica's identity in the Lease ({@code POD_NAME}); default: host name. */
+      Optional<String> identity();
+
+      /** How long a leader's claim lasts without renewal before another replica may take over. */
+      @WithDefault("15s")
+      Duration duration();
+
+      /** How long the leader keeps trying to renew before it stops writing. */
+      @WithDefault("10s")
+      Duration renewDeadline();
+
+      /** How often candidates try to acquire, and the leader renews. */
+      @WithDefault("2s")
+      Duration retryPeriod();
+    }
   }
 }

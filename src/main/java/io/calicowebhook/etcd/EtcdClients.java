@@ -24,6 +24,7 @@ public final class EtcdClients {
         Client.builder()
             .endpoints(endpoints.toArray(URI[]::new))
             .waitForReady(false)
+            .maxInboundMessageSize(settings.maxResponseBytes())
             .connectTimeout(Duration.ofSeconds(2));
     settings.username().ifPresent(user -> builder.user(ByteSequence.from(user, UTF_8)));
     settings.password().ifPresent(pass -> builder.password(ByteSequence.from(pass, UTF_8)));

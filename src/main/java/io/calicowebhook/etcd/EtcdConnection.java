@@ -20,12 +20,13 @@ import org.jboss.logging.Logger;
 public class EtcdConnection {
   private static final Logger LOG = Logger.getLogger(EtcdConnection.class);
 
+  private final EtcdSettings settings;
   private final Optional<EtcdProcess> devEtcd;
   private final List<URI> endpoints;
   private final Client client;
 
   EtcdConnection(CalicoConfig config) {
-    EtcdSettings settings = EtcdSettings.from(config.etcd());
+    this.settings = EtcdSettings.from(config.etcd());
     this.devEtcd = settings.devService() ? Optional.of(startDevEtcd()) : Optional.empty();
     this.endpoints =
         devEtcd.map(etcd -> List.of(URI.create(etcd.endpoint()))).orElse(settings.endpoints());
@@ -41,7 +42,12 @@ public class EtcdConnection {
     return etcd;
   }
 
-  /** The client, shared by the store and the health check. */
+  /** The checked settings. */
+  public EtcdSettings settings() {
+    return settings;
+  }
+
+  /** The client, shared by the store, the reconciler and the health check. */
   public Client client() {
     return client;
   }

@@ -31,6 +31,7 @@ public final class EtcdProcess implements AutoCloseable {
   private final boolean ownsDataDir;
   private final Path log;
   private final Optional<ServerTls> tls;
+  private final List<String> flags;
   private final int clientPort;
   private final int peerPort;
   private final int metricsPort;
@@ -43,11 +44,13 @@ public final class EtcdProcess implements AutoCloseable {
    */
   public record ServerTls(Path cert, Path key, Path clientCa) {}
 
-  private EtcdProcess(Path dataDir, boolean ownsDataDir, Optional<ServerTls> tls)
+  private EtcdProcess(
+      Path dataDir, boolean ownsDataDir, Optional<ServerTls> tls, List<String> flags)
       throws IOException {
     this.dataDir = dataDir;
     this.ownsDataDir = ownsDataDir;
     this.tls = tls;
+    this.flags = List.copyOf(flags);
     this.log = Files.createTempFile("etcd-", ".log");
     this.clientPort = freePort();
     this.peerPort = freePort();
@@ -56,17 +59,25 @@ public final class EtcdProcess implements AutoCloseable {
 
   /** Starts etcd with a new temporary data directory, deleted by {@link #close()}. */
   public static EtcdProcess startTemporary() {
-    return startIn(temporaryDir(), true, Optional.empty());
+    return startIn(temporaryDir(), true, Optional.empty(), List.of());
+  }
+
+  /**
+   * Starts etcd with a new temporary data directory and extra command-line {@code flags}, such as
+   * {@code --max-request-bytes=300000}.
+   */
+  public static EtcdProcess startTemporary(List<String> flags) {
+    return startIn(temporaryDir(), true, Optional.empty(), flags);
   }
 
   /** Starts etcd serving TLS with client certificates, with a new temporary data directory. */
   public static EtcdProcess startTemporary(ServerTls tls) {
-    return startIn(temporaryDir(), true, Optional.of(tls));
+    return startIn(temporaryDir(), true, Optional.of(tls), List.of());
   }
 
   /** Starts etcd on {@code dataDir}, which {@link #close()} leaves in place. */
   public static EtcdProcess startWith(Path dataDir) {
-    return startIn(dataDir, false, Optional.empty());
+    return startIn(dataDir, false, Optional.empty(), List.of());
   }
 
   private static Path temporaryDir() {
@@ -77,9 +88,10 @@ public final class EtcdProcess implements AutoCloseable {
     }
   }
 
-  private static EtcdProcess startIn(Path dataDir, boolean owned, Optional<ServerTls> tls) {
+  private static EtcdProcess startIn(
+      Path dataDir, boolean owned, Optional<ServerTls> tls, List<String> flags) {
     try {
-      EtcdProcess etcd = new EtcdProcess(dataDir, owned, tls);
+      EtcdProcess etcd = new EtcdProcess(dataDir, owned, tls, flags);
       Runtime.getRuntime().addShutdownHook(etcd.reaper);
       etcd.start();
       return etcd;
@@ -183,6 +195,7 @@ public final class EtcdProcess implements AutoCloseable {
                     "--key-file=" + server.key(),
                     "--trusted-ca-file=" + server.clientCa(),
                     "--client-cert-auth")));
+    command.addAll(flags);
     return command;
   }
 

@@ -15,6 +15,9 @@ import java.util.Optional;
  *
  * @param endpoints client URLs; empty only when {@code devService} is set
  * @param devService start a private etcd because no endpoints are set
+ * @param limits what one transaction may hold
+ * @param maxResponseBytes largest response the client accepts
+ * @param readPageSize keys per range request of a resync
  */
 public record EtcdSettings(
     List<URI> endpoints,
@@ -24,7 +27,12 @@ public record EtcdSettings(
     Optional<String> username,
     Optional<String> password,
     Duration requestTimeout,
-    boolean devService) {
+    boolean devService,
+    TxnLimits limits,
+    int maxResponseBytes,
+    int readPageSize) {
+  /** Smallest byte budget of a transaction: a fail-closed profile must always fit. */
+  public static final int MIN_TXN_BYTES = 64 * 1024;
 
   /**
    * Checks {@code config}.
@@ -33,9 +41,24 @@ public record EtcdSettings(
    */
   public static EtcdSettings from(CalicoConfig.Etcd config) {
     List<String> problems = new ArrayList<>();
+    EtcdSettings settings = from(config, problems);
+    if (!problems.isEmpty()) {
+      throw new IllegalStateException(
+          "invalid etcd configuration:\n  - " + String.join("\n  - ", problems));
+    }
+    return settings;
+  }
+
+  /**
+   * Checks {@code config}, adding every mistake to {@code problems}.
+   *
+   * @return the settings, meaningful only when no problem was added
+   */
+  public static EtcdSettings from(CalicoConfig.Etcd config, List<String> problems) {
+    int before = problems.size();
     List<URI> endpoints = endpoints(config.endpoints().orElse(List.of()), problems);
     boolean devService = endpoints.isEmpty() && config.devService().enabled();
-    if (endpoints.isEmpty() && !devService && problems.isEmpty()) {
+    if (endpoints.isEmpty() && !devService && problems.size() == before) {
       problems.add(
           "no etcd endpoints: set ETCD_ENDPOINTS to the comma-separated client URLs of Calico's"
               + " etcd, e.g. ETCD_ENDPOINTS=https://10.0.0.1:2379,https://10.0.0.2:2379");
@@ -48,9 +71,12 @@ public record EtcdSettings(
     if (config.requestTimeout().isNegative() || config.requestTimeout().isZero()) {
       problems.add("calico.etcd.request-timeout must be positive");
     }
-    if (!problems.isEmpty()) {
-      throw new IllegalStateException(
-          "invalid etcd configuration:\n  - " + String.join("\n  - ", problems));
+    TxnLimits limits = limits(config, problems);
+    if (config.maxResponseBytes() < 4 * 1024 * 1024) {
+      problems.add("calico.etcd.max-response-bytes must be at least 4194304 (gRPC's default)");
+    }
+    if (config.readPageSize() < 1) {
+      problems.add("calico.etcd.read-page-size must be at least 1");
     }
     return new EtcdSettings(
         endpoints,
@@ -60,7 +86,22 @@ public record EtcdSettings(
         config.username(),
         config.password(),
         config.requestTimeout(),
-        devService);
+        devService,
+        limits,
+        config.maxResponseBytes(),
+        config.readPageSize());
+  }
+
+  private static TxnLimits limits(CalicoConfig.Etcd config, List<String> problems) {
+    if (config.maxTxnOps() < TxnLimits.PUT_OPS) {
+      problems.add("calico.etcd.max-txn-ops must be at least 3 (one profile)");
+    }
+    if (config.maxTxnBytes() < MIN_TXN_BYTES) {
+      problems.add("calico.etcd.max-txn-bytes must be at least " + MIN_TXN_BYTES);
+    }
+    return config.maxTxnOps() >= TxnLimits.PUT_OPS && config.maxTxnBytes() >= MIN_TXN_BYTES
+        ? new TxnLimits(config.maxTxnOps(), config.maxTxnBytes())
+        : null;
   }
 
   /** Whether the connection uses TLS: any {@code https} endpoint or any certificate file. */

@@ -4,43 +4,81 @@ import io.calicowebhook.etcd.StoredProfile.StoredKey;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * What to do with one profile, decided from its desired and stored values. Pure: the store turns it
- * into transaction operations.
+ * What to do with one profile, decided from the operation and the stored values. Pure: the store
+ * turns it into transaction operations.
+ *
+ * <p>For a {@link ProfileOp.Put}:
  *
  * <ul>
  *   <li>no ownership record and no profile keys: create it, guarded on every key still being absent
  *       (mod revision 0);
  *   <li>no ownership record but a profile key: someone else's profile, {@link WriteResult#FOREIGN};
- *   <li>ownership record: put the keys that differ, guarded on every key's mod revision as read.
+ *   <li>an ownership record naming another pod uid (the pod was deleted and created again under the
+ *       same name): write every key afresh for the new pod, {@link WriteResult#CREATED};
+ *   <li>an ownership record of this pod: put the keys that differ, guarded on every key's mod
+ *       revision as read; none differ: {@link WriteResult#UNCHANGED}.
  * </ul>
  *
+ * <p>For a {@link ProfileOp.Remove}: with an ownership record, delete every key of the profile and
+ * the record, guarded on the record's mod revision; without one, {@link WriteResult#ABSENT} (a
+ * profile there is someone else's and stays).
+ *
  * @param puts key to value, only the keys that change
- * @param guards key to the mod revision it must still have for the puts to apply
+ * @param removeDir whether the profile's keys and its ownership record are deleted
+ * @param guards key to the mod revision it must still have for the change to apply
  */
-record ProfileChange(WriteResult result, Map<String, String> puts, Map<String, Long> guards) {
+record ProfileChange(
+    WriteResult result, Map<String, String> puts, boolean removeDir, Map<String, Long> guards) {
 
-  static ProfileChange decide(DesiredProfile desired, StoredProfile stored) {
-    if (!stored.owner().exists()) {
-      return stored.rules().exists() || stored.tags().exists()
-          ? new ProfileChange(WriteResult.FOREIGN, Map.of(), Map.of())
-          : change(WriteResult.CREATED, desired, stored);
-    }
-    ProfileChange update = change(WriteResult.UPDATED, desired, stored);
-    return update.puts().isEmpty()
-        ? new ProfileChange(WriteResult.UNCHANGED, Map.of(), Map.of())
-        : update;
+  private static ProfileChange none(WriteResult result) {
+    return new ProfileChange(result, Map.of(), false, Map.of());
   }
 
-  private static ProfileChange change(
-      WriteResult result, DesiredProfile desired, StoredProfile stored) {
+  /** Whether the change writes anything. */
+  boolean writes() {
+    return removeDir || !puts.isEmpty();
+  }
+
+  static ProfileChange decide(ProfileOp op, StoredProfile stored) {
+    if (op instanceof ProfileOp.Put put) {
+      return decidePut(put.desired(), stored);
+    }
+    if (!stored.owner().exists()) {
+      return none(WriteResult.ABSENT);
+    }
+    return new ProfileChange(
+        WriteResult.DELETED,
+        Map.of(),
+        true,
+        Map.of(EtcdKeys.owner(op.id()), stored.owner().modRevision()));
+  }
+
+  private static ProfileChange decidePut(DesiredProfile desired, StoredProfile stored) {
+    if (!stored.owner().exists()) {
+      return stored.rules().exists() || stored.tags().exists()
+          ? none(WriteResult.FOREIGN)
+          : write(WriteResult.CREATED, desired, stored, false);
+    }
+    Optional<Owner> owner = Owner.parse(stored.owner().value());
+    if (owner.isPresent() && !owner.get().uid().equals(desired.owner().uid())) {
+      return write(WriteResult.CREATED, desired, stored, true);
+    }
+    ProfileChange update = write(WriteResult.UPDATED, desired, stored, false);
+    return update.puts().isEmpty() ? none(WriteResult.UNCHANGED) : update;
+  }
+
+  private static ProfileChange write(
+      WriteResult result, DesiredProfile desired, StoredProfile stored, boolean afresh) {
     String id = desired.id();
     Map<String, String> puts = new LinkedHashMap<>();
-    putIfDifferent(puts, EtcdKeys.rules(id), desired.rulesJson(), stored.rules());
-    putIfDifferent(puts, EtcdKeys.tags(id), desired.tagsJson(), stored.tags());
+    putIfDifferent(puts, EtcdKeys.rules(id), desired.rulesJson(), stored.rules(), afresh);
+    putIfDifferent(puts, EtcdKeys.tags(id), desired.tagsJson(), stored.tags(), afresh);
     boolean ownerDiffers =
-        !stored.owner().exists()
+        afresh
+            || !stored.owner().exists()
             || !Owner.parse(stored.owner().value()).filter(desired.owner()::equals).isPresent();
     if (ownerDiffers) {
       puts.put(EtcdKeys.owner(id), desired.owner().toJson());
@@ -50,12 +88,12 @@ record ProfileChange(WriteResult result, Map<String, String> puts, Map<String, L
             EtcdKeys.rules(id), stored.rules().modRevision(),
             EtcdKeys.tags(id), stored.tags().modRevision(),
             EtcdKeys.owner(id), stored.owner().modRevision());
-    return new ProfileChange(result, Collections.unmodifiableMap(puts), guards);
+    return new ProfileChange(result, Collections.unmodifiableMap(puts), false, guards);
   }
 
   private static void putIfDifferent(
-      Map<String, String> puts, String key, String desired, StoredKey stored) {
-    if (!stored.holds(desired)) {
+      Map<String, String> puts, String key, String desired, StoredKey stored, boolean always) {
+    if (always || !stored.holds(desired)) {
       puts.put(key, desired);
     }
   }

@@ -29,37 +29,56 @@ import java.util.function.Supplier;
 /**
  * Calico v1 profiles in etcd, written only where the service owns them (SPEC section 5).
  *
- * <p>{@link #write} reads every key of a group of profiles in one transaction, decides per profile
- * ({@link ProfileChange}), and writes only what differs in one more transaction guarded on every
- * key's mod revision as read, so a concurrent change by anyone else makes the write retry rather
- * than overwrite. A group holds at most {@code maxTxnOps / 3} profiles: up to three puts and three
- * guards each, within etcd's {@code --max-txn-ops}. Groups are sent at once; nothing blocks.
+ * <p>{@link #apply} cuts the operations into groups that fit one transaction ({@link TxnLimits}:
+ * operations and bytes), reads every key of a group in one transaction, decides per profile ({@link
+ * ProfileChange}), and writes only what differs in one more transaction guarded on every key's mod
+ * revision as read, so a concurrent change by anyone else makes the group re-read rather than
+ * overwrite. Groups are sent at once; nothing blocks.
+ *
+ * <p>A group that etcd refuses for itself (too large, a guard that keeps failing) is split in
+ * halves until the profile at fault stands alone, so one bad profile never holds back the others:
+ * alone it ends as {@link WriteResult#TOO_LARGE} or {@link WriteResult#FAILED}. A failure of etcd
+ * itself (unreachable, timeout) fails the whole call, for the caller to retry later.
  */
 public final class ProfileStore {
-  /** Operations one profile can need in one transaction: rules, tags and ownership record. */
-  public static final int OPS_PER_PROFILE = 3;
-
   private static final int CONFLICT_ATTEMPTS = 3;
   private static final GetOption PREFIX = GetOption.builder().isPrefix(true).build();
+  private static final DeleteOption DELETE_PREFIX = DeleteOption.builder().isPrefix(true).build();
 
   private final KV kv;
-  private final int profilesPerTxn;
+  private final TxnLimits limits;
   private final Duration timeout;
   private final Timer txnTimer;
+  private final OwnRevisions own;
+
+  /** What {@link #apply} did: a result per profile id, and why each FAILED one failed. */
+  public record Applied(Map<String, WriteResult> results, Map<String, String> failures) {
+    static Applied of(Map<String, WriteResult> results) {
+      return new Applied(results, Map.of());
+    }
+
+    Applied plus(Applied other) {
+      Map<String, WriteResult> allResults = new LinkedHashMap<>(results);
+      allResults.putAll(other.results);
+      Map<String, String> allFailures = new LinkedHashMap<>(failures);
+      allFailures.putAll(other.failures);
+      return new Applied(allResults, allFailures);
+    }
+  }
 
   /**
    * @param kv etcd's key-value client
-   * @param maxTxnOps the most operations per transaction (etcd's {@code --max-txn-ops})
+   * @param limits what one transaction may hold
    * @param timeout how long one transaction may take
    * @param metrics where the transaction latency timer {@code calico.etcd.txn} is registered
+   * @param own where the revision of each committed write is recorded
    */
-  public ProfileStore(KV kv, int maxTxnOps, Duration timeout, MeterRegistry metrics) {
-    if (maxTxnOps < OPS_PER_PROFILE) {
-      throw new IllegalArgumentException("max-txn-ops must be at least " + OPS_PER_PROFILE);
-    }
+  public ProfileStore(
+      KV kv, TxnLimits limits, Duration timeout, MeterRegistry metrics, OwnRevisions own) {
     this.kv = kv;
-    this.profilesPerTxn = maxTxnOps / OPS_PER_PROFILE;
+    this.limits = limits;
     this.timeout = timeout;
+    this.own = own;
     this.txnTimer =
         Timer.builder("calico.etcd.txn")
             .description("Latency of one etcd transaction of the profile store")
@@ -67,46 +86,104 @@ public final class ProfileStore {
             .register(metrics);
   }
 
-  /** How many profiles go into one transaction. */
-  public int profilesPerTxn() {
-    return profilesPerTxn;
+  /** What one transaction may hold. */
+  public TxnLimits limits() {
+    return limits;
   }
 
   /**
-   * Brings {@code profiles} to their desired values, except foreign ones.
+   * Carries out {@code ops}; for one id only the last operation counts.
    *
-   * @return what happened to each profile id; fails (and may have written some groups) when etcd
-   *     fails or keeps changing under the write
+   * @return what happened to each profile id; fails (and may have applied some groups) when etcd
+   *     fails as a whole
    */
-  public CompletableFuture<Map<String, WriteResult>> write(List<DesiredProfile> profiles) {
-    List<DesiredProfile> unique = List.copyOf(lastPerId(profiles).values());
-    List<CompletableFuture<Map<String, WriteResult>>> groups = new ArrayList<>();
-    for (int from = 0; from < unique.size(); from += profilesPerTxn) {
-      groups.add(writeGroup(unique.subList(from, Math.min(unique.size(), from + profilesPerTxn))));
+  public CompletableFuture<Applied> apply(List<ProfileOp> ops) {
+    Map<String, WriteResult> tooLarge = new LinkedHashMap<>();
+    List<ProfileOp> fitting = new ArrayList<>();
+    for (ProfileOp op : lastPerId(ops)) {
+      if (limits.fits(op)) {
+        fitting.add(op);
+      } else {
+        tooLarge.put(op.id(), WriteResult.TOO_LARGE);
+      }
     }
+    List<CompletableFuture<Applied>> groups = new ArrayList<>();
+    groups.add(CompletableFuture.completedFuture(Applied.of(tooLarge)));
+    group(fitting).forEach(group -> groups.add(applyGroup(group)));
     return CompletableFuture.allOf(groups.toArray(CompletableFuture[]::new))
-        .thenApply(done -> merge(groups));
+        .thenApply(
+            done ->
+                groups.stream().map(CompletableFuture::join).reduce(Applied::plus).orElseThrow());
   }
 
-  /**
-   * Deletes profile {@code id} (every key under its directory) and its ownership record, only when
-   * the ownership record exists.
-   */
-  public CompletableFuture<DeleteResult> deleteOwned(String id) {
-    Cmp owned = new Cmp(bytes(EtcdKeys.owner(id)), Cmp.Op.GREATER, CmpTarget.version(0));
-    Op deleteProfile =
-        Op.delete(bytes(EtcdKeys.profileDir(id)), DeleteOption.builder().isPrefix(true).build());
-    Op deleteOwner = Op.delete(bytes(EtcdKeys.owner(id)), DeleteOption.DEFAULT);
-    return timed(() -> kv.txn().If(owned).Then(deleteProfile, deleteOwner).commit())
-        .thenApply(r -> r.isSucceeded() ? DeleteResult.DELETED : DeleteResult.NOT_OWNED);
+  /** Brings {@code profiles} to their desired values, except foreign ones. */
+  public CompletableFuture<Map<String, WriteResult>> write(List<DesiredProfile> profiles) {
+    List<ProfileOp> puts = profiles.stream().<ProfileOp>map(ProfileOp.Put::new).toList();
+    return apply(puts).thenApply(Applied::results);
   }
 
-  private CompletableFuture<Map<String, WriteResult>> writeGroup(List<DesiredProfile> group) {
-    return writeGroup(group, CONFLICT_ATTEMPTS);
+  /** Deletes profile {@code id} and its ownership record, only when the record exists. */
+  public CompletableFuture<WriteResult> deleteOwned(String id) {
+    return apply(List.of(new ProfileOp.Remove(id))).thenApply(done -> done.results().get(id));
   }
 
-  private CompletableFuture<Map<String, WriteResult>> writeGroup(
-      List<DesiredProfile> group, int attemptsLeft) {
+  /** Cuts {@code ops} into groups within the operation and byte limits, in order. */
+  List<List<ProfileOp>> group(List<ProfileOp> ops) {
+    List<List<ProfileOp>> groups = new ArrayList<>();
+    List<ProfileOp> current = new ArrayList<>();
+    int opCount = 0;
+    int reads = 0;
+    long bytes = 0;
+    for (ProfileOp op : ops) {
+      int opOps = TxnLimits.ops(op);
+      int opBytes = TxnLimits.bytes(op);
+      boolean full =
+          opCount + opOps > limits.maxOps()
+              || reads + 2 > limits.maxOps()
+              || bytes + opBytes > limits.maxBytes();
+      if (full && !current.isEmpty()) {
+        groups.add(current);
+        current = new ArrayList<>();
+        opCount = 0;
+        reads = 0;
+        bytes = 0;
+      }
+      current.add(op);
+      opCount += opOps;
+      reads += 2;
+      bytes += opBytes;
+    }
+    if (!current.isEmpty()) {
+      groups.add(current);
+    }
+    return groups;
+  }
+
+  private CompletableFuture<Applied> applyGroup(List<ProfileOp> group) {
+    return attempt(group, CONFLICT_ATTEMPTS)
+        .exceptionallyCompose(error -> isolate(group, EtcdErrors.unwrap(error)));
+  }
+
+  /** A group etcd refused for its own sake: halves go on their own; alone, the op has failed. */
+  private CompletableFuture<Applied> isolate(List<ProfileOp> group, Throwable error) {
+    if (!EtcdErrors.isRequestProblem(error)) {
+      return CompletableFuture.failedFuture(error);
+    }
+    if (group.size() == 1) {
+      String id = group.get(0).id();
+      boolean size = EtcdErrors.isTooLarge(error);
+      return CompletableFuture.completedFuture(
+          new Applied(
+              Map.of(id, size ? WriteResult.TOO_LARGE : WriteResult.FAILED),
+              size ? Map.of() : Map.of(id, EtcdErrors.describe(error))));
+    }
+    int half = group.size() / 2;
+    CompletableFuture<Applied> first = applyGroup(group.subList(0, half));
+    CompletableFuture<Applied> second = applyGroup(group.subList(half, group.size()));
+    return first.thenCombine(second, Applied::plus);
+  }
+
+  private CompletableFuture<Applied> attempt(List<ProfileOp> group, int attemptsLeft) {
     return read(group)
         .thenCompose(
             stored -> {
@@ -114,40 +191,40 @@ public final class ProfileStore {
               for (int i = 0; i < group.size(); i++) {
                 changes.put(group.get(i).id(), ProfileChange.decide(group.get(i), stored.get(i)));
               }
-              return commit(changes.values())
+              return commit(changes)
                   .thenCompose(applied -> settle(group, changes, applied, attemptsLeft));
             });
   }
 
-  private CompletableFuture<Map<String, WriteResult>> settle(
-      List<DesiredProfile> group,
+  private CompletableFuture<Applied> settle(
+      List<ProfileOp> group,
       Map<String, ProfileChange> changes,
       boolean applied,
       int attemptsLeft) {
     if (applied) {
       Map<String, WriteResult> results = new LinkedHashMap<>();
       changes.forEach((id, change) -> results.put(id, change.result()));
-      return CompletableFuture.completedFuture(results);
+      return CompletableFuture.completedFuture(Applied.of(results));
     }
     if (attemptsLeft > 1) {
-      return writeGroup(group, attemptsLeft - 1);
+      return attempt(group, attemptsLeft - 1);
     }
     return CompletableFuture.failedFuture(
         new ConcurrentModificationException(
             "profiles kept changing in etcd during " + CONFLICT_ATTEMPTS + " attempts"));
   }
 
-  private CompletableFuture<List<StoredProfile>> read(List<DesiredProfile> group) {
+  private CompletableFuture<List<StoredProfile>> read(List<ProfileOp> group) {
     List<Op> gets = new ArrayList<>();
-    for (DesiredProfile profile : group) {
-      gets.add(Op.get(bytes(EtcdKeys.profileDir(profile.id())), PREFIX));
-      gets.add(Op.get(bytes(EtcdKeys.owner(profile.id())), GetOption.DEFAULT));
+    for (ProfileOp op : group) {
+      gets.add(Op.get(bytes(EtcdKeys.profileDir(op.id())), PREFIX));
+      gets.add(Op.get(bytes(EtcdKeys.owner(op.id())), GetOption.DEFAULT));
     }
     return timed(() -> kv.txn().Then(gets.toArray(Op[]::new)).commit())
         .thenApply(response -> stored(group, response));
   }
 
-  private static List<StoredProfile> stored(List<DesiredProfile> group, TxnResponse response) {
+  private static List<StoredProfile> stored(List<ProfileOp> group, TxnResponse response) {
     List<GetResponse> gets = response.getGetResponses();
     List<StoredProfile> stored = new ArrayList<>();
     for (int i = 0; i < group.size(); i++) {
@@ -173,24 +250,38 @@ public final class ProfileStore {
   }
 
   /** Applies every change in one transaction; false when a guard no longer holds. */
-  private CompletableFuture<Boolean> commit(Iterable<ProfileChange> changes) {
+  private CompletableFuture<Boolean> commit(Map<String, ProfileChange> changes) {
     List<Cmp> guards = new ArrayList<>();
-    List<Op> puts = new ArrayList<>();
-    for (ProfileChange change : changes) {
-      if (change.puts().isEmpty()) {
-        continue;
-      }
-      change.guards().forEach((key, rev) -> guards.add(modRevisionIs(key, rev)));
-      change
-          .puts()
-          .forEach((key, value) -> puts.add(Op.put(bytes(key), bytes(value), PutOption.DEFAULT)));
-    }
-    if (puts.isEmpty()) {
+    List<Op> ops = new ArrayList<>();
+    changes.forEach(
+        (id, change) -> {
+          if (change.writes()) {
+            change.guards().forEach((key, rev) -> guards.add(modRevisionIs(key, rev)));
+            addOps(ops, id, change);
+          }
+        });
+    if (ops.isEmpty()) {
       return CompletableFuture.completedFuture(true);
     }
     return timed(
-            () -> kv.txn().If(guards.toArray(Cmp[]::new)).Then(puts.toArray(Op[]::new)).commit())
-        .thenApply(TxnResponse::isSucceeded);
+            () -> kv.txn().If(guards.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new)).commit())
+        .thenApply(
+            response -> {
+              if (response.isSucceeded()) {
+                own.add(response.getHeader().getRevision());
+              }
+              return response.isSucceeded();
+            });
+  }
+
+  private static void addOps(List<Op> ops, String id, ProfileChange change) {
+    if (change.removeDir()) {
+      ops.add(Op.delete(bytes(EtcdKeys.profileDir(id)), DELETE_PREFIX));
+      ops.add(Op.delete(bytes(EtcdKeys.owner(id)), DeleteOption.DEFAULT));
+    }
+    change
+        .puts()
+        .forEach((key, value) -> ops.add(Op.put(bytes(key), bytes(value), PutOption.DEFAULT)));
   }
 
   private static Cmp modRevisionIs(String key, long revision) {
@@ -204,17 +295,10 @@ public final class ProfileStore {
         .whenComplete((result, error) -> sample.stop(txnTimer));
   }
 
-  private static Map<String, DesiredProfile> lastPerId(List<DesiredProfile> profiles) {
-    Map<String, DesiredProfile> byId = new LinkedHashMap<>();
-    profiles.forEach(profile -> byId.put(profile.id(), profile));
-    return byId;
-  }
-
-  private static Map<String, WriteResult> merge(
-      List<CompletableFuture<Map<String, WriteResult>>> groups) {
-    Map<String, WriteResult> all = new LinkedHashMap<>();
-    groups.forEach(group -> all.putAll(group.join()));
-    return all;
+  private static List<ProfileOp> lastPerId(List<ProfileOp> ops) {
+    Map<String, ProfileOp> byId = new LinkedHashMap<>();
+    ops.forEach(op -> byId.put(op.id(), op));
+    return List.copyOf(byId.values());
   }
 
   private static ByteSequence bytes(String text) {

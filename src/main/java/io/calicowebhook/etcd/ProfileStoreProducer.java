@@ -1,6 +1,5 @@
 package io.calicowebhook.etcd;
 
-import io.calicowebhook.config.CalicoConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -10,11 +9,15 @@ public class ProfileStoreProducer {
 
   @Produces
   @Singleton
-  ProfileStore profileStore(EtcdConnection etcd, CalicoConfig config, MeterRegistry metrics) {
+  OwnRevisions ownRevisions() {
+    return new OwnRevisions();
+  }
+
+  @Produces
+  @Singleton
+  ProfileStore profileStore(EtcdConnection etcd, OwnRevisions own, MeterRegistry metrics) {
+    EtcdSettings settings = etcd.settings();
     return new ProfileStore(
-        etcd.client().getKVClient(),
-        config.worker().maxTxnOps(),
-        config.etcd().requestTimeout(),
-        metrics);
+        etcd.client().getKVClient(), settings.limits(), settings.requestTimeout(), metrics, own);
   }
 }

@@ -38,6 +38,22 @@ public final class ProfileBuilder {
             List.of(FelixRule.allowAll())));
   }
 
+  /**
+   * The profile of a pod whose policy cannot be programmed (it does not parse, or its profile is
+   * too large for etcd): no inbound rules, so all inbound traffic is dropped, never more allowed
+   * than the policy meant. {@code labelTags} false leaves out the label tags too (only the
+   * namespace tag stays) for a pod whose labels alone are too large.
+   */
+  public Profile failClosed(PodMeta pod, boolean labelTags) {
+    String namespace = pod.namespace();
+    List<String> tags =
+        labelTags
+            ? tags(namespace, pod.name(), pod.labels())
+            : List.of(Escaping.namespaceTag(namespace));
+    return new Profile(
+        Escaping.profileId(namespace, pod.name()), tags, List.of(), List.of(FelixRule.allowAll()));
+  }
+
   /** The profile id, the namespace tag and one tag per label. */
   static List<String> tags(String namespace, String name, Map<String, String> labels) {
     List<String> tags = new ArrayList<>();

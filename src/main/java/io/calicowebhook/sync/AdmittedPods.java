@@ -3,12 +3,13 @@ package io.calicowebhook.sync;
 import io.calicowebhook.profile.PodKey;
 import io.calicowebhook.profile.PodMeta;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The latest admitted state of each pod whose profile is not written yet. A state is dropped once
- * programmed, unless a newer one replaced it, so memory holds only the pods still pending.
+ * The latest admitted state of each pod whose profile is not written yet, the pod state of a run
+ * without a Kubernetes API. A state is dropped once programmed, unless a newer one replaced it, so
+ * memory holds only the pods still pending. It never says a pod is gone: admission does not see
+ * deletions.
  */
 public final class AdmittedPods implements PodStateSource {
   private final Map<PodKey, PodMeta> pods = new ConcurrentHashMap<>();
@@ -19,8 +20,9 @@ public final class AdmittedPods implements PodStateSource {
   }
 
   @Override
-  public Optional<PodMeta> get(PodKey key) {
-    return Optional.ofNullable(pods.get(key));
+  public PodState state(PodKey key) {
+    PodMeta pod = pods.get(key);
+    return pod == null ? PodState.UNKNOWN : new PodState.Present(pod);
   }
 
   @Override

@@ -81,6 +81,16 @@ public final class CoalescingQueue<K> {
     notifyAll();
   }
 
+  /**
+   * Forgets every pending key and every offer made while in flight; keys in flight stay so until
+   * {@link #done} or {@link #retry}.
+   */
+  public synchronized void clear() {
+    pending.clear();
+    dirty.clear();
+    notifyAll();
+  }
+
   /** Keys pending or in flight (a key is never both). */
   public synchronized int size() {
     return pending.size() + inFlight.size();

@@ -1,16 +1,17 @@
 package io.calicowebhook.sync;
 
-import io.calicowebhook.etcd.DesiredProfile;
-import io.calicowebhook.etcd.Owner;
+import io.calicowebhook.etcd.EtcdErrors;
+import io.calicowebhook.etcd.ProfileOp;
 import io.calicowebhook.etcd.ProfileStore;
+import io.calicowebhook.etcd.ProfileStore.Applied;
+import io.calicowebhook.etcd.TxnLimits;
 import io.calicowebhook.etcd.WriteResult;
-import io.calicowebhook.profile.InvalidPolicyException;
+import io.calicowebhook.profile.Escaping;
 import io.calicowebhook.profile.PodKey;
 import io.calicowebhook.profile.PodMeta;
-import io.calicowebhook.profile.Profile;
-import io.calicowebhook.profile.ProfileBuilder;
 import io.calicowebhook.sync.CoalescingQueue.Entry;
-import io.micrometer.core.instrument.MeterRegistry;
+import io.calicowebhook.sync.DesiredProfiles.Desire;
+import io.calicowebhook.sync.DesiredProfiles.Write;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +21,8 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -27,12 +30,25 @@ import org.jboss.logging.Logger;
 /**
  * Programs pods' profiles into etcd in the background. {@link #submit} only queues the pod's key;
  * one dispatcher thread takes up to a transaction's worth of keys at a time, reads each pod's
- * current state from the {@link PodStateSource}, builds the profile and hands the group to the
- * {@link ProfileStore} asynchronously, with up to {@code inFlight} groups in flight.
+ * current state from the {@link PodStateSource} and hands the group to the {@link ProfileStore}
+ * asynchronously, with up to {@code inFlight} groups in flight:
+ *
+ * <ul>
+ *   <li>present: the pod's desired profile ({@link DesiredProfiles}: fail-closed when its policy
+ *       does not parse or is too large, with the problem reported once);
+ *   <li>gone (or present without a profile, a host-network pod): its owned profile is deleted;
+ *   <li>not known: nothing.
+ * </ul>
  *
  * <p>When etcd fails, the group's keys go back to the queue and the dispatcher pauses with
- * exponential backoff and jitter; nothing is dropped. Host-network pods get no profile; a pod whose
- * policy does not parse is skipped, since Felix would reject the whole profile.
+ * exponential backoff and jitter; nothing is dropped. A profile that etcd refuses on its own
+ * (isolated from its group by the store) is retried later on its own schedule, so it never holds
+ * the others back.
+ *
+ * <p>The worker can be started and stopped again (a replica that loses leadership stops writing at
+ * once). The dispatcher never dies silently: any throwable is logged and it goes on; an {@link
+ * Error} is also kept in {@link #fatalError()}, which turns liveness DOWN so that Kubernetes
+ * restarts the pod.
  */
 public final class ProfileWorker {
   private static final Logger LOG = Logger.getLogger(ProfileWorker.class);
@@ -40,31 +56,46 @@ public final class ProfileWorker {
   private static final int FOREIGN_LOG_LIMIT = 10_000;
 
   private final PodStateSource pods;
-  private final ProfileBuilder builder;
+  private final DesiredProfiles desired;
   private final ProfileStore store;
+  private final ProblemReports problems;
+  private final WorkerSettings settings;
   private final WorkerMetrics metrics;
   private final CoalescingQueue<PodKey> queue = new CoalescingQueue<>();
   private final Semaphore permits;
   private final Backoff backoff;
+  private final Map<PodKey, Integer> failedAttempts = new ConcurrentHashMap<>();
+  private final Set<PodKey> oversized = ConcurrentHashMap.newKeySet();
   private final Set<String> foreignLogged = ConcurrentHashMap.newKeySet();
-  private final Thread dispatcher = new Thread(this::run, "profile-worker");
+  private final ScheduledExecutorService retryTimer;
+  private volatile Thread dispatcher;
   private volatile boolean running;
+  private volatile Throwable fatal;
   private long resumeAt = System.nanoTime();
   private long lastFailure = resumeAt;
 
   public ProfileWorker(
       PodStateSource pods,
-      ProfileBuilder builder,
+      DesiredProfiles desired,
       ProfileStore store,
+      ProblemReports problems,
       WorkerSettings settings,
-      MeterRegistry registry) {
+      io.micrometer.core.instrument.MeterRegistry registry) {
     this.pods = pods;
-    this.builder = builder;
+    this.desired = desired;
     this.store = store;
+    this.problems = problems;
+    this.settings = settings;
     this.permits = new Semaphore(settings.inFlight());
     this.backoff = new Backoff(settings.backoffMin(), settings.backoffMax(), new Random());
     this.metrics = new WorkerMetrics(registry, queue);
-    dispatcher.setDaemon(true);
+    this.retryTimer =
+        Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "profile-worker-retry");
+              thread.setDaemon(true);
+              return thread;
+            });
   }
 
   /** Queues {@code key} for writing; returns at once. */
@@ -77,10 +108,52 @@ public final class ProfileWorker {
     return queue.size();
   }
 
-  /** Starts the dispatcher thread. */
-  public void start() {
+  /** Whether the dispatcher runs (started and not stopped). */
+  public boolean running() {
+    return running;
+  }
+
+  /** The {@link Error} the dispatcher caught, if any: the process should be restarted. */
+  public Optional<Throwable> fatalError() {
+    return Optional.ofNullable(fatal);
+  }
+
+  /** Whether the dispatcher thread is alive when it should be. */
+  public boolean dispatcherAlive() {
+    Thread thread = dispatcher;
+    return !running || (thread != null && thread.isAlive());
+  }
+
+  /** Starts the dispatcher thread, unless it runs. */
+  public synchronized void start() {
+    if (running) {
+      return;
+    }
     running = true;
-    dispatcher.start();
+    Thread thread = new Thread(this::run, "profile-worker");
+    thread.setDaemon(true);
+    dispatcher = thread;
+    thread.start();
+  }
+
+  /**
+   * Stops the dispatcher at once and forgets what is pending: no new transaction is sent (one in
+   * flight finishes on its own). For a replica that lost leadership: the next leader resyncs.
+   */
+  public synchronized void stop() {
+    running = false;
+    Thread thread = dispatcher;
+    dispatcher = null;
+    if (thread != null) {
+      thread.interrupt();
+      try {
+        thread.join(TimeUnit.SECONDS.toMillis(5));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    queue.clear();
+    failedAttempts.clear();
   }
 
   /**
@@ -96,22 +169,18 @@ public final class ProfileWorker {
       Thread.currentThread().interrupt();
       drained = false;
     }
+    int left = queue.size();
     stop();
     if (!drained) {
-      LOG.warnf("shutdown: %d profiles were not written to etcd within %s", queue.size(), timeout);
+      LOG.warnf("shutdown: %d profiles were not written to etcd within %s", left, timeout);
     }
     return drained;
   }
 
-  /** Stops the dispatcher; writes in flight finish on their own. */
-  public void stop() {
-    running = false;
-    dispatcher.interrupt();
-    try {
-      dispatcher.join(TimeUnit.SECONDS.toMillis(5));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+  /** Stops the dispatcher and the retry timer for good. */
+  public void close() {
+    stop();
+    retryTimer.shutdownNow();
   }
 
   private void run() {
@@ -119,10 +188,28 @@ public final class ProfileWorker {
       try {
         dispatchOnce();
       } catch (InterruptedException e) {
-        return;
-      } catch (RuntimeException e) {
-        LOG.error("profile worker: unexpected error, continuing", e);
+        Thread.interrupted(); // stop() interrupts; otherwise go on
+      } catch (Throwable e) { // NOPMD: the dispatcher must never die silently
+        unexpected("profile worker: unexpected failure, continuing", e);
+        pause(settings.backoffMin());
       }
+    }
+  }
+
+  private void unexpected(String what, Throwable e) {
+    if (e instanceof Error) {
+      fatal = e;
+      LOG.errorf(e, "%s; liveness is DOWN so that the pod is restarted", what);
+    } else {
+      LOG.error(what, e);
+    }
+  }
+
+  private static void pause(Duration duration) {
+    try {
+      Thread.sleep(duration.toMillis());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
@@ -131,7 +218,7 @@ public final class ProfileWorker {
     permits.acquire();
     List<Entry<PodKey>> batch;
     try {
-      batch = queue.take(store.profilesPerTxn(), POLL);
+      batch = queue.take(store.limits().maxOps() / TxnLimits.PUT_OPS, POLL);
     } catch (InterruptedException | RuntimeException e) {
       permits.release();
       throw e;
@@ -140,7 +227,13 @@ public final class ProfileWorker {
       permits.release();
       return;
     }
-    write(batch, System.nanoTime()).whenComplete((done, error) -> permits.release());
+    try {
+      write(batch, System.nanoTime()).whenComplete((done, error) -> permits.release());
+    } catch (Throwable e) { // NOPMD: give the permit and the keys back, then report
+      permits.release();
+      batch.forEach(queue::retry);
+      throw e;
+    }
   }
 
   private void pauseWhileBackingOff() throws InterruptedException {
@@ -156,20 +249,29 @@ public final class ProfileWorker {
   private CompletableFuture<Void> write(List<Entry<PodKey>> batch, long dispatched) {
     List<Job> jobs = new ArrayList<>();
     for (Entry<PodKey> entry : batch) {
-      prepare(entry).ifPresent(jobs::add);
+      try {
+        prepare(entry).ifPresent(jobs::add);
+      } catch (Throwable e) { // NOPMD: one pod's failure must not stop the others
+        unexpected("pod " + entry.key() + ": cannot prepare its profile; trying again later", e);
+        retryLater(entry);
+      }
     }
     if (jobs.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
-    List<DesiredProfile> desired = jobs.stream().map(Job::desired).toList();
     return store
-        .write(desired)
+        .apply(jobs.stream().map(Job::op).toList())
         .handle(
-            (results, error) -> {
-              if (error == null) {
-                succeeded(jobs, results);
-              } else {
-                failed(jobs, error, dispatched);
+            (applied, error) -> {
+              try {
+                if (error == null) {
+                  succeeded(jobs, applied);
+                } else {
+                  failed(jobs, error, dispatched);
+                }
+              } catch (Throwable e) { // NOPMD: keys must never stay in flight forever
+                unexpected("profile worker: failure handling a result", e);
+                jobs.forEach(job -> queue.retry(job.entry()));
               }
               return null;
             });
@@ -177,45 +279,105 @@ public final class ProfileWorker {
 
   /** The job for {@code entry}, or empty when the pod needs no write (already finished). */
   private Optional<Job> prepare(Entry<PodKey> entry) {
-    Optional<PodMeta> state = pods.get(entry.key());
-    if (state.isEmpty()) {
-      queue.done(entry.key());
-      return Optional.empty();
+    PodKey key = entry.key();
+    PodState state = pods.state(key);
+    if (state instanceof PodState.Present present) {
+      return Optional.of(jobFor(entry, present.pod()));
     }
-    PodMeta pod = state.get();
-    try {
-      Optional<Profile> profile = builder.build(pod);
-      if (profile.isPresent()) {
-        Owner owner = new Owner(pod.uid(), pod.namespace(), pod.name());
-        return Optional.of(new Job(entry, pod, DesiredProfile.of(profile.get(), owner)));
-      }
-    } catch (InvalidPolicyException e) {
-      metrics.invalid.increment();
-      LOG.warnf("pod %s: policy does not parse, no profile written: %s", entry.key(), reasons(e));
-    } catch (RuntimeException e) {
-      metrics.invalid.increment();
-      LOG.errorf(e, "pod %s: cannot build its profile, none written", entry.key());
+    if (state instanceof PodState.Gone) {
+      problems.forget(key);
+      oversized.remove(key);
+      String id = Escaping.profileId(key.namespace(), key.name());
+      return Optional.of(new Job(entry, null, new ProfileOp.Remove(id)));
     }
-    finish(entry.key(), pod);
+    queue.done(key);
     return Optional.empty();
   }
 
-  private void succeeded(List<Job> jobs, Map<String, WriteResult> results) {
+  private Job jobFor(Entry<PodKey> entry, PodMeta pod) {
+    Desire desire =
+        oversized.contains(entry.key())
+            ? desired.closed(pod, Problem.refusedAsTooLarge(DesiredProfiles.policy(pod)))
+            : desired.desire(pod);
+    if (desire instanceof Write write) {
+      write.problem().ifPresent(problem -> counted(pod, problem));
+      return new Job(entry, pod, new ProfileOp.Put(write.profile()));
+    }
+    String id = Escaping.profileId(pod.namespace(), pod.name());
+    return new Job(entry, pod, new ProfileOp.Remove(id));
+  }
+
+  private void counted(PodMeta pod, Problem problem) {
+    if (problem.reason() == Problem.Reason.InvalidCalicoPolicy) {
+      metrics.invalid.increment();
+    } else {
+      metrics.tooLarge.increment();
+    }
+    problems.report(pod, problem);
+  }
+
+  private void succeeded(List<Job> jobs, Applied applied) {
     synchronized (backoff) {
       backoff.reset();
       resumeAt = System.nanoTime();
     }
     long now = System.nanoTime();
     for (Job job : jobs) {
-      WriteResult result = results.get(job.desired().id());
-      metrics.count(result);
-      if (result == WriteResult.FOREIGN) {
-        logForeign(job);
-      } else {
-        metrics.programmed.record(now - job.entry().since(), TimeUnit.NANOSECONDS);
+      WriteResult result = applied.results().get(job.op().id());
+      if (result == WriteResult.FAILED) {
+        isolatedFailure(job, applied.failures().get(job.op().id()));
+        continue;
       }
-      finish(job.entry().key(), job.pod());
+      if (result == WriteResult.TOO_LARGE && job.op() instanceof ProfileOp.Put) {
+        refusedAsTooLarge(job);
+        continue;
+      }
+      if (metrics.count(result)) {
+        metrics.programmed.record(now - job.entry().since(), TimeUnit.NANOSECONDS);
+      } else if (result == WriteResult.FOREIGN) {
+        logForeign(job);
+      }
+      failedAttempts.remove(job.entry().key());
+      finish(job);
     }
+  }
+
+  /**
+   * etcd refused a profile that fits the configured byte limit: its own limit is lower. The pod is
+   * written again fail-closed; the operator should lower {@code calico.etcd.max-txn-bytes}.
+   */
+  private void refusedAsTooLarge(Job job) {
+    metrics.tooLarge.increment();
+    if (oversized.add(job.entry().key())) {
+      LOG.errorf(
+          "pod %s: etcd refused its profile as too large although it is within"
+              + " calico.etcd.max-txn-bytes (%d): lower that setting below etcd's"
+              + " --max-request-bytes; writing the profile fail-closed",
+          job.entry().key(), store.limits().maxBytes());
+      queue.retry(job.entry());
+    } else {
+      finish(job);
+    }
+  }
+
+  private void isolatedFailure(Job job, String why) {
+    metrics.retries.increment();
+    PodKey key = job.entry().key();
+    int attempts = failedAttempts.merge(key, 1, Integer::sum);
+    Duration delay = retryDelay(attempts);
+    LOG.warnf(
+        "pod %s: etcd refused its profile on its own (%s); next attempt in %d ms",
+        key, why, delay.toMillis());
+    queue.done(key);
+    retryTimer.schedule(() -> submit(key), delay.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private Duration retryDelay(int attempts) {
+    Duration delay = settings.backoffMin();
+    for (int i = 1; i < attempts && delay.compareTo(settings.backoffMax()) < 0; i++) {
+      delay = delay.multipliedBy(2);
+    }
+    return delay.compareTo(settings.backoffMax()) > 0 ? settings.backoffMax() : delay;
   }
 
   private void failed(List<Job> jobs, Throwable error, long dispatched) {
@@ -231,17 +393,19 @@ public final class ProfileWorker {
       resumeAt = lastFailure + pause.toNanos();
       LOG.warnf(
           "etcd write of %d profiles failed (%s); %d pending, next attempt in %d ms",
-          jobs.size(), rootMessage(error), queue.size(), pause.toMillis());
+          jobs.size(), EtcdErrors.describe(error), queue.size(), pause.toMillis());
     }
   }
 
-  private void finish(PodKey key, PodMeta pod) {
-    pods.programmed(pod);
-    queue.done(key);
+  private void finish(Job job) {
+    if (job.pod() != null) {
+      pods.programmed(job.pod());
+    }
+    queue.done(job.entry().key());
   }
 
   private void logForeign(Job job) {
-    String id = job.desired().id();
+    String id = job.op().id();
     if (foreignLogged.size() < FOREIGN_LOG_LIMIT && foreignLogged.add(id)) {
       LOG.warnf(
           "pod %s: profile %s exists in etcd and was not created by this service; left untouched",
@@ -249,27 +413,12 @@ public final class ProfileWorker {
     }
   }
 
-  private static String reasons(InvalidPolicyException e) {
-    List<String> messages = new ArrayList<>();
-    e.errors().forEach(error -> messages.add(safeMessage(error::message)));
-    return messages.isEmpty() ? e.getMessage() : String.join("; ", messages);
+  private void retryLater(Entry<PodKey> entry) {
+    queue.done(entry.key());
+    retryTimer.schedule(
+        () -> submit(entry.key()), settings.backoffMax().toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  private static String safeMessage(java.util.function.Supplier<String> message) {
-    try {
-      return message.get();
-    } catch (RuntimeException e) {
-      return String.valueOf(e);
-    }
-  }
-
-  private static String rootMessage(Throwable error) {
-    Throwable root = error;
-    while (root.getCause() != null) {
-      root = root.getCause();
-    }
-    return root.getClass().getSimpleName() + ": " + root.getMessage();
-  }
-
-  private record Job(Entry<PodKey> entry, PodMeta pod, DesiredProfile desired) {}
+  /** One pod's operation; {@code pod} is null when it is gone. */
+  private record Job(Entry<PodKey> entry, PodMeta pod, ProfileOp op) {}
 }

@@ -12,9 +12,11 @@ import java.time.Duration;
 final class WorkerMetrics {
   final Counter created;
   final Counter updated;
+  final Counter deleted;
   final Counter unchanged;
   final Counter foreign;
   final Counter invalid;
+  final Counter tooLarge;
   final Counter retries;
   final Counter failures;
   final Timer programmed;
@@ -25,9 +27,15 @@ final class WorkerMetrics {
         .register(registry);
     created = written(registry, "created");
     updated = written(registry, "updated");
+    deleted =
+        Counter.builder("calico.profiles.deleted")
+            .description("Owned profiles deleted because their pod is gone or needs none")
+            .register(registry);
     unchanged = skipped(registry, "unchanged", "stored value already desired");
     foreign = skipped(registry, "foreign", "not created by this service");
-    invalid = skipped(registry, "invalid", "policy annotation does not parse");
+    invalid = skipped(registry, "invalid", "policy does not parse; written fail-closed instead");
+    tooLarge =
+        skipped(registry, "too_large", "larger than one etcd transaction; written fail-closed");
     retries =
         Counter.builder("calico.profiles.retries")
             .description("Profiles queued again after a failed etcd transaction")
@@ -38,7 +46,7 @@ final class WorkerMetrics {
             .register(registry);
     programmed =
         Timer.builder("calico.profiles.programmed")
-            .description("Time from admission to profile programmed in etcd")
+            .description("Time from a pod's change to its profile programmed in etcd")
             .publishPercentileHistogram()
             .minimumExpectedValue(Duration.ofMillis(1))
             .maximumExpectedValue(Duration.ofMinutes(5))
@@ -55,16 +63,25 @@ final class WorkerMetrics {
   private static Counter skipped(MeterRegistry registry, String reason, String why) {
     return Counter.builder("calico.profiles.skipped")
         .tag("reason", reason)
-        .description("Profiles not written: " + why)
+        .description("Profiles not written as desired: " + why)
         .register(registry);
   }
 
-  void count(WriteResult result) {
+  /** Counts one result; false when it is not a programmed profile (foreign, failed, ...). */
+  boolean count(WriteResult result) {
     switch (result) {
       case CREATED -> created.increment();
       case UPDATED -> updated.increment();
       case UNCHANGED -> unchanged.increment();
+      case DELETED -> deleted.increment();
       case FOREIGN -> foreign.increment();
+      case TOO_LARGE -> tooLarge.increment();
+      case ABSENT, FAILED -> {
+        // nothing to count here: ABSENT is a no-op, FAILED is counted as a retry
+      }
     }
+    return result != WriteResult.FOREIGN
+        && result != WriteResult.FAILED
+        && result != WriteResult.TOO_LARGE;
   }
 }

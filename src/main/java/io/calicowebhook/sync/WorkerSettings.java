@@ -2,7 +2,6 @@ package io.calicowebhook.sync;
 
 import io.calicowebhook.config.CalicoConfig;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -11,19 +10,17 @@ import java.util.List;
  * @param inFlight transactions in flight at once
  * @param backoffMin first pause after etcd fails
  * @param backoffMax longest pause
+ * @param drainTimeout how long shutdown waits for pending profiles
  */
-public record WorkerSettings(int inFlight, Duration backoffMin, Duration backoffMax) {
+public record WorkerSettings(
+    int inFlight, Duration backoffMin, Duration backoffMax, Duration drainTimeout) {
 
   /**
-   * Checks {@code config}.
+   * Checks {@code config}, adding every mistake to {@code problems}.
    *
-   * @throws IllegalStateException naming every bad setting
+   * @return the settings, meaningful only when no problem was added
    */
-  public static WorkerSettings from(CalicoConfig.Worker config) {
-    List<String> problems = new ArrayList<>();
-    if (config.maxTxnOps() < 3) {
-      problems.add("calico.worker.max-txn-ops must be at least 3 (one profile)");
-    }
+  public static WorkerSettings from(CalicoConfig.Worker config, List<String> problems) {
     if (config.inFlight() < 1) {
       problems.add("calico.worker.in-flight must be at least 1");
     }
@@ -33,14 +30,11 @@ public record WorkerSettings(int inFlight, Duration backoffMin, Duration backoff
     if (config.drainTimeout().isNegative()) {
       problems.add("calico.worker.drain-timeout must not be negative");
     }
-    if (!problems.isEmpty()) {
-      throw new IllegalStateException(
-          "invalid worker configuration:\n  - " + String.join("\n  - ", problems));
-    }
-    return new WorkerSettings(config.inFlight(), config.backoffMin(), config.backoffMax());
+    return new WorkerSettings(
+        config.inFlight(), config.backoffMin(), config.backoffMax(), config.drainTimeout());
   }
 
-  private static boolean positive(Duration duration) {
+  static boolean positive(Duration duration) {
     return !duration.isNegative() && !duration.isZero();
   }
 }

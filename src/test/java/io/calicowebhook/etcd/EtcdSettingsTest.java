@@ -190,6 +190,26 @@ class EtcdSettingsTest {
         }
 
         @Override
+        public int maxTxnOps() {
+          return 128;
+        }
+
+        @Override
+        public int maxTxnBytes() {
+          return 1_400_000;
+        }
+
+        @Override
+        public int maxResponseBytes() {
+          return 32 * 1024 * 1024;
+        }
+
+        @Override
+        public int readPageSize() {
+          return 1000;
+        }
+
+        @Override
         public DevService devService() {
           return () -> devService;
         }

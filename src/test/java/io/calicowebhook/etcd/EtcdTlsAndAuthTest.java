@@ -80,7 +80,11 @@ class EtcdTlsAndAuthTest {
     try (Client client = EtcdClients.build(settings, settings.endpoints())) {
       ProfileStore store =
           new ProfileStore(
-              client.getKVClient(), 128, Duration.ofSeconds(5), new SimpleMeterRegistry());
+              client.getKVClient(),
+              settings.limits(),
+              Duration.ofSeconds(5),
+              new SimpleMeterRegistry(),
+              new OwnRevisions());
       return store.write(List.of(PROFILE)).get(20, TimeUnit.SECONDS);
     }
   }

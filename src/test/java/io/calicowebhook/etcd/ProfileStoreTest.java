@@ -1,9 +1,9 @@
 package io.calicowebhook.etcd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.etcd.jetcd.Client;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -11,10 +11,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The store against a real etcd started by the test. */
 class ProfileStoreTest {
@@ -24,31 +23,21 @@ class ProfileStoreTest {
   private static final String TAGS = "[\"namespace_ns\",\"ns_pod1\"]";
   private static final Owner OWNER = new Owner("uid-1", "ns", "pod1");
 
-  private static EtcdProcess etcd;
-  private static EtcdKv kv;
-  private static Client client;
-  private static ProfileStore store;
+  @RegisterExtension static final EtcdExtension ETCD = new EtcdExtension();
 
-  @BeforeAll
-  static void startEtcd() {
-    etcd = EtcdProcess.startTemporary();
-    kv = new EtcdKv(etcd.endpoint());
-    client = Client.builder().endpoints(etcd.endpoint()).build();
-    store =
-        new ProfileStore(
-            client.getKVClient(), 128, Duration.ofSeconds(5), new SimpleMeterRegistry());
-  }
-
-  @AfterAll
-  static void stopEtcd() {
-    client.close();
-    kv.close();
-    etcd.close();
-  }
+  private final OwnRevisions own = new OwnRevisions();
+  private EtcdKv kv;
+  private ProfileStore store;
 
   @BeforeEach
-  void emptyEtcd() {
-    kv.deletePrefix("/");
+  void connect() {
+    kv = ETCD.kv();
+    store = store(new TxnLimits(128, 1_400_000));
+  }
+
+  private ProfileStore store(TxnLimits limits) {
+    return new ProfileStore(
+        ETCD.client().getKVClient(), limits, Duration.ofSeconds(5), new SimpleMeterRegistry(), own);
   }
 
   @Test
@@ -87,14 +76,16 @@ class ProfileStoreTest {
   }
 
   @Test
-  void takesTheNewUidWhenPodIsRecreated() {
+  void writesAFreshProfileWhenPodIsRecreated() {
     write(profile(RULES, TAGS, OWNER));
+    long rules = kv.modRevision(EtcdKeys.rules("ns_pod1"));
     Owner recreated = new Owner("uid-2", "ns", "pod1");
 
-    assertEquals(Map.of("ns_pod1", WriteResult.UPDATED), write(profile(RULES, TAGS, recreated)));
+    assertEquals(Map.of("ns_pod1", WriteResult.CREATED), write(profile(RULES, TAGS, recreated)));
 
     assertEquals(
         recreated, Owner.parse(kv.value(EtcdKeys.owner("ns_pod1")).orElseThrow()).orElseThrow());
+    assertTrue(kv.modRevision(EtcdKeys.rules("ns_pod1")) > rules, "every key written afresh");
   }
 
   @Test
@@ -183,7 +174,7 @@ class ProfileStoreTest {
   void deletesOwnedProfileWithItsOwnershipRecord() {
     write(profile(RULES, TAGS, OWNER));
 
-    assertEquals(DeleteResult.DELETED, join(store.deleteOwned("ns_pod1")));
+    assertEquals(WriteResult.DELETED, join(store.deleteOwned("ns_pod1")));
 
     assertEquals(Map.of(), kv.prefix(EtcdKeys.profileDir("ns_pod1")));
     assertTrue(kv.get(EtcdKeys.owner("ns_pod1")).isEmpty());
@@ -194,7 +185,7 @@ class ProfileStoreTest {
     kv.put(EtcdKeys.rules("ns_pod1"), RULES);
     kv.put(EtcdKeys.tags("ns_pod1"), TAGS);
 
-    assertEquals(DeleteResult.NOT_OWNED, join(store.deleteOwned("ns_pod1")));
+    assertEquals(WriteResult.ABSENT, join(store.deleteOwned("ns_pod1")));
 
     assertEquals(
         Map.of(EtcdKeys.rules("ns_pod1"), RULES, EtcdKeys.tags("ns_pod1"), TAGS),
@@ -214,15 +205,94 @@ class ProfileStoreTest {
     assertTrue(kv.get(EtcdKeys.owner("ns_pod10")).isPresent());
   }
 
+  @Test
+  void writesAndDeletesInOneCallDecidingEachOnItsOwn() {
+    write(profile(RULES, TAGS, OWNER));
+    kv.put(EtcdKeys.rules("ns_theirs"), "{}");
+    DesiredProfile fresh =
+        new DesiredProfile("ns_new", "{\"id\":\"ns_new\"}", "[]", new Owner("u", "ns", "new"));
+
+    ProfileStore.Applied applied =
+        join(
+            store.apply(
+                List.of(
+                    new ProfileOp.Put(fresh),
+                    new ProfileOp.Remove("ns_pod1"),
+                    new ProfileOp.Remove("ns_theirs"),
+                    new ProfileOp.Remove("ns_nothing"))));
+
+    assertEquals(
+        Map.of(
+            "ns_new", WriteResult.CREATED,
+            "ns_pod1", WriteResult.DELETED,
+            "ns_theirs", WriteResult.ABSENT,
+            "ns_nothing", WriteResult.ABSENT),
+        applied.results());
+    assertEquals(Map.of(), kv.prefix(EtcdKeys.profileDir("ns_pod1")));
+    assertEquals("{}", kv.value(EtcdKeys.rules("ns_theirs")).orElseThrow());
+    assertTrue(kv.get(EtcdKeys.owner("ns_new")).isPresent());
+  }
+
+  @Test
+  void remembersTheRevisionOfItsOwnWrites() {
+    write(profile(RULES, TAGS, OWNER));
+
+    assertTrue(own.contains(kv.modRevision(EtcdKeys.rules("ns_pod1"))));
+    kv.put(EtcdKeys.tags("ns_pod1"), "[]");
+    assertFalse(own.contains(kv.modRevision(EtcdKeys.tags("ns_pod1"))));
+  }
+
+  @Test
+  void neverSendsAProfileOverTheByteLimitAndWritesTheOthers() {
+    ProfileStore small = store(new TxnLimits(128, 10_000));
+    DesiredProfile huge =
+        new DesiredProfile(
+            "ns_huge", "[" + "1,".repeat(6000) + "1]", "[]", new Owner("u", "ns", "huge"));
+
+    Map<String, WriteResult> results =
+        join(small.write(List.of(huge, profile(RULES, TAGS, OWNER))));
+
+    assertEquals(Map.of("ns_huge", WriteResult.TOO_LARGE, "ns_pod1", WriteResult.CREATED), results);
+    assertEquals(0, kv.count(EtcdKeys.profileDir("ns_huge")));
+  }
+
+  @Test
+  void cutsGroupsByBytesAsWellAsOperations() {
+    TxnLimits limits = new TxnLimits(128, 50_000);
+    ProfileStore cutting = store(limits);
+    List<ProfileOp> ops =
+        IntStream.range(0, 30)
+            .<ProfileOp>mapToObj(
+                i ->
+                    new ProfileOp.Put(
+                        new DesiredProfile(
+                            "ns_p" + i,
+                            "x".repeat(9_000),
+                            "[]",
+                            new Owner("u" + i, "ns", "p" + i))))
+            .toList();
+
+    List<List<ProfileOp>> groups = cutting.group(ops);
+
+    assertEquals(30, groups.stream().mapToInt(List::size).sum());
+    for (List<ProfileOp> group : groups) {
+      assertTrue(group.stream().mapToInt(TxnLimits::bytes).sum() <= limits.maxBytes(), "bytes");
+      assertTrue(group.size() * TxnLimits.PUT_OPS <= limits.maxOps(), "operations");
+    }
+    assertTrue(groups.size() >= 6, "30 profiles of 9 KB need 6 groups of 50 KB: " + groups.size());
+    assertEquals(30, join(cutting.apply(ops)).results().size());
+    assertEquals(30, kv.count(EtcdKeys.OWNER_PREFIX));
+  }
+
   private static DesiredProfile profile(String rules, String tags, Owner owner) {
     return new DesiredProfile("ns_pod1", rules, tags, owner);
   }
 
-  private static Map<String, WriteResult> write(DesiredProfile profile) {
+  private Map<String, WriteResult> write(DesiredProfile profile) {
     return join(store.write(List.of(profile)));
   }
 
-  private static <T> T join(java.util.concurrent.CompletableFuture<T> future) {
+  static <T> T join(java.util.concurrent.CompletableFuture<T> future) {
     try {
       return future.get(30, TimeUnit.SECONDS);
     } catch (Exception e) {

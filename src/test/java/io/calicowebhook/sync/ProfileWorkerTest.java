@@ -8,15 +8,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.calicowebhook.etcd.EtcdExtension;
 import io.calicowebhook.etcd.EtcdKeys;
 import io.calicowebhook.etcd.EtcdKv;
 import io.calicowebhook.etcd.EtcdProcess;
+import io.calicowebhook.etcd.OwnRevisions;
 import io.calicowebhook.etcd.Owner;
 import io.calicowebhook.etcd.ProfileStore;
+import io.calicowebhook.etcd.TxnLimits;
 import io.calicowebhook.profile.DefaultPolicy;
+import io.calicowebhook.profile.PodKey;
 import io.calicowebhook.profile.PodMeta;
 import io.calicowebhook.profile.ProfileBuilder;
-import io.etcd.jetcd.Client;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -24,11 +27,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -39,37 +41,24 @@ class ProfileWorkerTest {
   private static final Duration PROGRAMMED = Duration.ofSeconds(30);
   private static final String OUT = "\"outbound_rules\":[{\"action\":\"allow\"}]";
 
-  private static EtcdProcess etcd;
-  private static EtcdKv kv;
-  private static Client client;
+  @RegisterExtension static final EtcdExtension ETCD = new EtcdExtension();
 
   private final AdmittedPods pods = new AdmittedPods();
+  private EtcdKv kv;
+  private EtcdProcess etcd;
   private MeterRegistry metrics;
   private ProfileWorker worker;
 
-  @BeforeAll
-  static void startEtcd() {
-    etcd = EtcdProcess.startTemporary();
-    kv = new EtcdKv(etcd.endpoint());
-    client = Client.builder().endpoints(etcd.endpoint()).waitForReady(false).build();
-  }
-
-  @AfterAll
-  static void stopEtcd() {
-    client.close();
-    kv.close();
-    etcd.close();
-  }
-
   @BeforeEach
-  void emptyEtcd() {
-    kv.deletePrefix("/");
-    worker = newWorker(DefaultPolicy.NS_ISOLATION);
+  void newWorker() {
+    kv = ETCD.kv();
+    etcd = ETCD.process();
+    worker = newWorker(DefaultPolicy.NS_ISOLATION, pods);
   }
 
   @AfterEach
   void stopWorker() {
-    worker.stop();
+    worker.close();
   }
 
   static Stream<Arguments> specExamples() {
@@ -159,7 +148,8 @@ class ProfileWorkerTest {
 
   @Test
   void programsDefaultPolicyAllow() throws Exception {
-    worker = newWorker(DefaultPolicy.ALLOW);
+    worker.close();
+    worker = newWorker(DefaultPolicy.ALLOW, pods);
     worker.start();
 
     admit(pod("ns", "open", Map.of(), Map.of()));
@@ -257,15 +247,100 @@ class ProfileWorkerTest {
   }
 
   @Test
-  void skipsPodWhosePolicyDoesNotParse() {
+  void failsClosedForPodWhosePolicyDoesNotParse() throws Exception {
     worker.start();
-    admit(pod("ns", "bad", Map.of(), Map.of("projectcalico.org/policy", "deny tcp")));
+    admit(pod("ns", "bad", Map.of("app", "db"), Map.of("projectcalico.org/policy", "deny tcp")));
     admit(pod("ns", "good", Map.of(), Map.of()));
 
     await().atMost(PROGRAMMED).until(() -> worker.pending() == 0);
-    assertEquals(Map.of(), kv.prefix(EtcdKeys.profileDir("ns_bad")));
+    assertEquals(
+        JSON.readTree("{\"id\":\"ns_bad\",\"inbound_rules\":[]," + OUT + "}"),
+        json(EtcdKeys.rules("ns_bad")),
+        "no inbound rule: all inbound traffic dropped, never more than the policy meant");
+    assertEquals(
+        JSON.readTree("[\"namespace_ns\",\"ns_app_db\",\"ns_bad\"]"),
+        json(EtcdKeys.tags("ns_bad")));
     assertEquals(1.0, skipped("invalid"));
     assertTrue(kv.get(EtcdKeys.rules("ns_good")).isPresent());
+  }
+
+  @Test
+  void failsClosedForProfileOverTheByteLimit() throws Exception {
+    worker.close();
+    worker = newWorker(DefaultPolicy.NS_ISOLATION, pods, new TxnLimits(128, 64 * 1024));
+    worker.start();
+    String huge =
+        String.join("; ", java.util.Collections.nCopies(3000, "allow from cidr 10.0.0.1"));
+    admit(pod("ns", "huge", Map.of(), Map.of("projectcalico.org/policy", huge)));
+    admit(pod("ns", "small", Map.of(), Map.of()));
+
+    await().atMost(PROGRAMMED).until(() -> worker.pending() == 0);
+    assertEquals(
+        JSON.readTree("{\"id\":\"ns_huge\",\"inbound_rules\":[]," + OUT + "}"),
+        json(EtcdKeys.rules("ns_huge")));
+    assertEquals(1.0, skipped("too_large"));
+    assertTrue(kv.get(EtcdKeys.rules("ns_small")).isPresent());
+  }
+
+  @Test
+  void deletesTheOwnedProfileOfAGonePodAndWritesNothingForAnUnknownOne() {
+    FakePods source = new FakePods();
+    worker.close();
+    worker = newWorker(DefaultPolicy.NS_ISOLATION, source);
+    worker.start();
+    PodMeta pod = pod("ns", "p", Map.of(), Map.of());
+    source.present(pod);
+    worker.submit(pod.key());
+    await().atMost(PROGRAMMED).until(() -> kv.get(EtcdKeys.owner("ns_p")).isPresent());
+    kv.put(EtcdKeys.rules("ns_theirs"), "{}");
+
+    source.gone(pod.key());
+    worker.submit(pod.key());
+    source.gone(new PodKey("ns", "theirs"));
+    worker.submit(new PodKey("ns", "theirs"));
+    worker.submit(new PodKey("ns", "unknown"));
+
+    await().atMost(PROGRAMMED).until(() -> kv.get(EtcdKeys.owner("ns_p")).isEmpty());
+    await().atMost(PROGRAMMED).until(() -> worker.pending() == 0);
+    assertEquals(Map.of(), kv.prefix(EtcdKeys.profileDir("ns_p")));
+    assertEquals("{}", kv.value(EtcdKeys.rules("ns_theirs")).orElseThrow(), "foreign stays");
+    assertEquals(1.0, metrics.counter("calico.profiles.deleted").count());
+  }
+
+  @Test
+  void goesOnAfterAnErrorAndReportsItForLiveness() {
+    FakePods source = new FakePods();
+    worker.close();
+    worker = newWorker(DefaultPolicy.NS_ISOLATION, source);
+    worker.start();
+    PodKey poisoned = new PodKey("ns", "oom");
+    source.failing(poisoned, new OutOfMemoryError("Java heap space (simulated)"));
+    worker.submit(poisoned);
+    await().atMost(PROGRAMMED).until(() -> worker.fatalError().isPresent());
+
+    PodMeta after = pod("ns", "after", Map.of(), Map.of());
+    source.present(after);
+    worker.submit(after.key());
+
+    await().atMost(PROGRAMMED).until(() -> kv.get(EtcdKeys.rules("ns_after")).isPresent());
+    assertTrue(worker.dispatcherAlive(), "the dispatcher survived the Error");
+    assertTrue(worker.fatalError().get() instanceof OutOfMemoryError);
+  }
+
+  @Test
+  void stopsWritingAtOnceAndStartsAgain() {
+    worker.start();
+    worker.stop();
+    admit(pod("ns", "later", Map.of(), Map.of()));
+    assertFalse(worker.running());
+
+    await() // a stopped worker writes nothing, for as long as it stays stopped
+        .during(Duration.ofMillis(500))
+        .atMost(Duration.ofSeconds(2))
+        .until(() -> kv.get(EtcdKeys.rules("ns_later")).isEmpty());
+
+    worker.start();
+    await().atMost(PROGRAMMED).until(() -> kv.get(EtcdKeys.rules("ns_later")).isPresent());
   }
 
   @Test
@@ -334,12 +409,28 @@ class ProfileWorkerTest {
     }
   }
 
-  private ProfileWorker newWorker(DefaultPolicy policy) {
+  private ProfileWorker newWorker(DefaultPolicy policy, PodStateSource source) {
+    return newWorker(policy, source, new TxnLimits(128, 1_400_000));
+  }
+
+  private ProfileWorker newWorker(DefaultPolicy policy, PodStateSource source, TxnLimits limits) {
     metrics = new SimpleMeterRegistry();
     ProfileStore store =
-        new ProfileStore(client.getKVClient(), 128, Duration.ofSeconds(5), metrics);
-    WorkerSettings settings = new WorkerSettings(4, Duration.ofMillis(50), Duration.ofSeconds(1));
-    return new ProfileWorker(pods, new ProfileBuilder(policy), store, settings, metrics);
+        new ProfileStore(
+            ETCD.client().getKVClient(),
+            limits,
+            Duration.ofSeconds(5),
+            metrics,
+            new OwnRevisions());
+    WorkerSettings settings =
+        new WorkerSettings(4, Duration.ofMillis(50), Duration.ofSeconds(1), Duration.ofSeconds(5));
+    return new ProfileWorker(
+        source,
+        new DesiredProfiles(new ProfileBuilder(policy), limits),
+        store,
+        ProblemReports.logOnly(),
+        settings,
+        metrics);
   }
 
   private void admit(PodMeta pod) {
@@ -355,7 +446,7 @@ class ProfileWorkerTest {
     return metrics.counter("calico.profiles.skipped", "reason", reason).count();
   }
 
-  private static JsonNode json(String key) throws Exception {
+  private JsonNode json(String key) throws Exception {
     return JSON.readTree(kv.value(key).orElseThrow());
   }
 

@@ -1,0 +1,199 @@
+package io.calicowebhook.sync;
+
+import io.calicowebhook.etcd.DriftWatch;
+import io.calicowebhook.etcd.EtcdErrors;
+import io.calicowebhook.profile.PodKey;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.jboss.logging.Logger;
+
+/**
+ * Keeps etcd true to the pods that exist, while this replica leads: every pod change the informer
+ * reports and every foreign change to a profile key in etcd queues the pod for the worker, and a
+ * resync compares everything on taking the lead, every {@code resyncPeriod}, and after the etcd
+ * watch broke. Losing the lead stops the worker at once.
+ *
+ * <p>Resyncs and watch restarts run on one thread of their own; when a resync fails (etcd away) it
+ * is tried again with backoff, from 1 s up to 30 s (or the period, if shorter).
+ */
+public final class Reconciler implements AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(Reconciler.class);
+  private static final Duration NOT_SYNCED_YET = Duration.ofMillis(500);
+
+  /** Starts a watch of etcd from a revision; its two callbacks are drift and broken. */
+  public interface WatchStarter {
+    DriftWatch start(long fromRevision, Consumer<String> onDrift, Runnable onBroken);
+  }
+
+  private final PodCache pods;
+  private final ProfileWorker worker;
+  private final Resync resync;
+  private final WatchStarter watches;
+  private final Duration period;
+  private final Backoff retry;
+  private final ScheduledExecutorService executor =
+      Executors.newSingleThreadScheduledExecutor(
+          task -> {
+            Thread thread = new Thread(task, "reconciler");
+            thread.setDaemon(true);
+            return thread;
+          });
+  private volatile boolean leading;
+  private volatile Resync.Report last;
+  private volatile Instant lastAt;
+  private volatile String lastError;
+  private int term;
+  private ScheduledFuture<?> next;
+  private DriftWatch watch;
+
+  public Reconciler(
+      PodCache pods, ProfileWorker worker, Resync resync, WatchStarter watches, Duration period) {
+    this.pods = pods;
+    this.worker = worker;
+    this.resync = resync;
+    this.watches = watches;
+    this.period = period;
+    Duration max = period.compareTo(Duration.ofSeconds(30)) < 0 ? period : Duration.ofSeconds(30);
+    this.retry = new Backoff(Duration.ofSeconds(1), max, new Random());
+    pods.onChange(this::podChanged);
+  }
+
+  /** This replica leads: start the worker and resync at once. */
+  public void startLeading() {
+    leading = true;
+    worker.start();
+    executor.execute(
+        () -> {
+          term++;
+          retry.reset();
+          schedule(Duration.ZERO);
+        });
+  }
+
+  /** This replica no longer leads: the worker stops now; the resyncs and the watch stop soon. */
+  public void stopLeading() {
+    leading = false;
+    worker.stop();
+    executor.execute(this::quiet);
+  }
+
+  /** Whether this replica leads (and so writes). */
+  public boolean leading() {
+    return leading;
+  }
+
+  /** The last resync's report, if one completed. */
+  public Optional<Resync.Report> lastResync() {
+    return Optional.ofNullable(last);
+  }
+
+  /** When the last resync completed. */
+  public Optional<Instant> lastResyncAt() {
+    return Optional.ofNullable(lastAt);
+  }
+
+  /** Why the last resync failed, when it did. */
+  public Optional<String> lastError() {
+    return Optional.ofNullable(lastError);
+  }
+
+  private void podChanged(PodKey key) {
+    if (leading) {
+      worker.submit(key);
+    }
+  }
+
+  private void drifted(String id) {
+    if (leading) {
+      PodKey.ofProfileId(id).ifPresent(worker::submit);
+    }
+  }
+
+  private void watchBroken(int brokenTerm) {
+    executor.execute(
+        () -> {
+          if (leading && brokenTerm == term) {
+            closeWatch();
+            schedule(retry.next());
+          }
+        });
+  }
+
+  /** On the executor: runs one resync for the current term, then schedules the next. */
+  private void resyncNow(int forTerm) {
+    if (!leading || forTerm != term) {
+      return;
+    }
+    if (!pods.synced()) {
+      schedule(NOT_SYNCED_YET);
+      return;
+    }
+    try {
+      Resync.Report report = resync.run(pods.snapshot(), this::podChanged);
+      LOG.info(report.line());
+      last = report;
+      lastAt = Instant.now();
+      lastError = null;
+      restartWatch(report.revision() + 1);
+      retry.reset();
+      schedule(period);
+    } catch (RuntimeException e) {
+      lastError = EtcdErrors.describe(e);
+      Duration pause = retry.next();
+      LOG.warnf("resync failed (%s); trying again in %d ms", lastError, pause.toMillis());
+      schedule(pause);
+    }
+  }
+
+  private void restartWatch(long from) {
+    closeWatch();
+    int watchTerm = term;
+    watch = watches.start(from, this::drifted, () -> watchBroken(watchTerm));
+  }
+
+  private void schedule(Duration delay) {
+    if (next != null) {
+      next.cancel(false);
+    }
+    int forTerm = term;
+    next = executor.schedule(() -> resyncNow(forTerm), delay.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** On the executor: no more resyncs or watch for the ended term. */
+  private void quiet() {
+    term++;
+    if (next != null) {
+      next.cancel(false);
+      next = null;
+    }
+    closeWatch();
+  }
+
+  private void closeWatch() {
+    if (watch != null) {
+      watch.close();
+      watch = null;
+    }
+  }
+
+  @Override
+  public void close() {
+    leading = false;
+    worker.stop();
+    executor.execute(this::quiet);
+    executor.shutdown();
+    try {
+      executor.awaitTermination(5, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    executor.shutdownNow();
+  }
+}
