@@ -1,10 +1,10 @@
 package io.calicowebhook.sync;
 
 import io.calicowebhook.etcd.DriftWatch;
-import io.calicowebhook.etcd.EtcdConnection;
 import io.calicowebhook.etcd.OwnRevisions;
 import io.calicowebhook.etcd.ProfileScan;
 import io.calicowebhook.etcd.ProfileStore;
+import io.etcd.jetcd.Client;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -31,6 +31,7 @@ public final class ClusterSync implements AutoCloseable {
    * Wires everything up; {@link #start} starts it.
    *
    * @param desired what each pod should have in etcd
+   * @param etcd the etcd client the resync reads and the watch watches with
    */
   public ClusterSync(
       KubernetesClient client,
@@ -38,7 +39,7 @@ public final class ClusterSync implements AutoCloseable {
       Identity identity,
       DesiredProfiles desired,
       ProfileStore store,
-      EtcdConnection etcd,
+      Client etcd,
       OwnRevisions own,
       MeterRegistry registry) {
     ReconcilerSettings reconcile = settings.reconciler();
@@ -50,16 +51,14 @@ public final class ClusterSync implements AutoCloseable {
             pods, desired, store, new ProblemReports(events), settings.worker(), registry);
     ProfileScan scan =
         new ProfileScan(
-            etcd.client().getKVClient(),
-            settings.etcd().readPageSize(),
-            settings.etcd().requestTimeout());
+            etcd.getKVClient(), settings.etcd().readPageSize(), settings.etcd().requestTimeout());
     this.reconciler =
         new Reconciler(
             pods,
             worker,
             new Resync(desired, scan),
             (from, onDrift, onBroken) ->
-                DriftWatch.start(etcd.client().getWatchClient(), own, from, onDrift, onBroken),
+                DriftWatch.start(etcd.getWatchClient(), own, from, onDrift, onBroken),
             reconcile.resyncPeriod());
     this.leadership =
         new Leadership(

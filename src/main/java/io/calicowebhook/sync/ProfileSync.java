@@ -82,7 +82,8 @@ public class ProfileSync {
         "reconciler on (%s): etcd follows the pods of the Kubernetes API at %s;"
             + " admission does not feed the worker",
         api.get(), client.getMasterUrl());
-    cluster = new ClusterSync(client, settings, identity, desired, store, etcd, own, registry);
+    cluster =
+        new ClusterSync(client, settings, identity, desired, store, etcd.client(), own, registry);
     cluster.start();
   }
 

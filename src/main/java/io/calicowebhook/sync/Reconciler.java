@@ -49,6 +49,8 @@ public final class Reconciler implements AutoCloseable {
   private volatile Resync.Report last;
   private volatile Instant lastAt;
   private volatile String lastError;
+  private final java.util.concurrent.atomic.AtomicLong resyncs =
+      new java.util.concurrent.atomic.AtomicLong();
   private int term;
   private ScheduledFuture<?> next;
   private DriftWatch watch;
@@ -99,6 +101,21 @@ public final class Reconciler implements AutoCloseable {
     return Optional.ofNullable(lastAt);
   }
 
+  /** How many resyncs completed since start. */
+  public long resyncCount() {
+    return resyncs.get();
+  }
+
+  /** Resyncs as soon as possible (while leading), then every period again. */
+  public void resyncSoon() {
+    executor.execute(
+        () -> {
+          if (leading) {
+            schedule(Duration.ZERO);
+          }
+        });
+  }
+
   /** Why the last resync failed, when it did. */
   public Optional<String> lastError() {
     return Optional.ofNullable(lastError);
@@ -140,6 +157,7 @@ public final class Reconciler implements AutoCloseable {
       LOG.info(report.line());
       last = report;
       lastAt = Instant.now();
+      resyncs.incrementAndGet();
       lastError = null;
       restartWatch(report.revision() + 1);
       retry.reset();

@@ -1,0 +1,119 @@
+package io.calicowebhook.sync;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.calicowebhook.etcd.EtcdExtension;
+import io.calicowebhook.etcd.EtcdKeys;
+import io.calicowebhook.etcd.EtcdKv;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
+import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
+import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.temporal.ChronoUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Two replicas on one Lease, against a Kubernetes mock server in CRUD mode and one real etcd: only
+ * the leader writes; the other takes over when the leader stops; a leader whose lease is taken
+ * stops writing at once.
+ */
+@EnableKubernetesMockClient(crud = true)
+class LeaderElectionTest {
+  private static final Duration SOON = Duration.ofSeconds(30);
+
+  @RegisterExtension static final EtcdExtension ETCD = new EtcdExtension();
+
+  static KubernetesMockServer server;
+  static KubernetesClient client;
+
+  private Replica first;
+  private Replica second;
+
+  @AfterEach
+  void stopReplicas() {
+    if (first != null) {
+      first.close();
+    }
+    if (second != null) {
+      second.close();
+    }
+    client.pods().inAnyNamespace().delete();
+    client.leases().inAnyNamespace().delete();
+  }
+
+  @Test
+  void onlyTheLeaderWritesAndTheOtherTakesOverWhenItStops() {
+    EtcdKv kv = ETCD.kv();
+    first = Replica.start(client, ETCD.endpoint(), "replica-a");
+    await().atMost(SOON).until(first::leading);
+    second = Replica.start(client, ETCD.endpoint(), "replica-b");
+
+    client.resource(TestPods.pod("shop", "cart")).create();
+    await().atMost(SOON).until(() -> kv.get(EtcdKeys.rules("shop_cart")).isPresent());
+    await() // the follower never leads nor writes while the leader renews
+        .during(Duration.ofSeconds(2))
+        .atMost(SOON)
+        .until(() -> !second.leading() && !second.sync.worker().running());
+    assertEquals(0.0, second.writes());
+    assertTrue(first.writes() >= 1.0);
+
+    first.close();
+    first = null;
+    client.resource(TestPods.pod("shop", "checkout")).create();
+
+    await().atMost(SOON).until(second::leading);
+    await().atMost(SOON).until(() -> kv.get(EtcdKeys.rules("shop_checkout")).isPresent());
+    assertTrue(second.writes() >= 1.0, "the new leader wrote the pod created meanwhile");
+    assertEquals("replica-b", holder());
+  }
+
+  @Test
+  void aLeaderWhoseLeaseIsTakenStopsWritingAtOnce() {
+    first = Replica.start(client, ETCD.endpoint(), "replica-a");
+    await().atMost(SOON).until(first::leading);
+    assertTrue(first.sync.worker().running());
+
+    Lease lease =
+        client
+            .leases()
+            .inNamespace("calico-policy-webhook")
+            .withName("calico-policy-webhook")
+            .get();
+    client
+        .resource(
+            new LeaseBuilder(lease)
+                .editSpec()
+                .withHolderIdentity("intruder")
+                .withRenewTime(ZonedDateTime.now().truncatedTo(ChronoUnit.MICROS))
+                .withLeaseDurationSeconds(3600)
+                .endSpec()
+                .build())
+        .update();
+
+    await().atMost(SOON).until(() -> !first.leading());
+    assertFalse(first.sync.worker().running(), "stopped writing with the lead");
+    client.resource(TestPods.pod("shop", "late")).create();
+    await()
+        .during(Duration.ofSeconds(2))
+        .atMost(SOON)
+        .until(() -> ETCD.kv().get(EtcdKeys.rules("shop_late")).isEmpty());
+  }
+
+  private String holder() {
+    return client
+        .leases()
+        .inNamespace("calico-policy-webhook")
+        .withName("calico-policy-webhook")
+        .get()
+        .getSpec()
+        .getHolderIdentity();
+  }
+}

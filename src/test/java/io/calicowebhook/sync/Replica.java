@@ -1,0 +1,99 @@
+package io.calicowebhook.sync;
+
+import io.calicowebhook.config.CalicoConfig;
+import io.calicowebhook.etcd.OwnRevisions;
+import io.calicowebhook.etcd.ProfileStore;
+import io.calicowebhook.profile.ProfileBuilder;
+import io.etcd.jetcd.Client;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.PropertiesConfigSource;
+import io.smallrye.config.SmallRyeConfigBuilder;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * One replica of the service's cluster machinery ({@link ClusterSync}) outside Quarkus, configured
+ * through the real configuration mapping, so that a test can run several on one Lease.
+ */
+final class Replica implements AutoCloseable {
+  final ClusterSync sync;
+  final MeterRegistry metrics = new SimpleMeterRegistry();
+  private final Client etcd;
+
+  private Replica(
+      KubernetesClient kubernetes, String endpoint, String name, Map<String, String> extra) {
+    Map<String, String> properties = new HashMap<>();
+    properties.put("calico.etcd.endpoints", endpoint);
+    properties.put("calico.reconciler.lease.duration", "3s");
+    properties.put("calico.reconciler.lease.renew-deadline", "2s");
+    properties.put("calico.reconciler.lease.retry-period", "200ms");
+    properties.put("calico.worker.backoff-min", "50ms");
+    properties.put("calico.worker.backoff-max", "1s");
+    properties.putAll(extra);
+    CalicoConfig config = config(properties);
+    SyncSettings settings = SyncSettings.check(config, property -> false);
+    this.etcd = Client.builder().endpoints(endpoint).waitForReady(false).build();
+    OwnRevisions own = new OwnRevisions();
+    ProfileStore store =
+        new ProfileStore(
+            etcd.getKVClient(),
+            settings.etcd().limits(),
+            settings.etcd().requestTimeout(),
+            metrics,
+            own);
+    DesiredProfiles desired =
+        new DesiredProfiles(new ProfileBuilder(config.defaultPolicy()), store.limits());
+    this.sync =
+        new ClusterSync(
+            kubernetes,
+            settings,
+            new ClusterSync.Identity("calico-policy-webhook", name),
+            desired,
+            store,
+            etcd,
+            own,
+            metrics);
+  }
+
+  /** Starts a replica called {@code name} with the given extra settings. */
+  static Replica start(
+      KubernetesClient kubernetes, String etcdEndpoint, String name, Map<String, String> extra) {
+    Replica replica = new Replica(kubernetes, etcdEndpoint, name, extra);
+    replica.sync.start();
+    return replica;
+  }
+
+  static Replica start(KubernetesClient kubernetes, String etcdEndpoint, String name) {
+    return start(kubernetes, etcdEndpoint, name, Map.of());
+  }
+
+  boolean leading() {
+    return sync.leadership().leading();
+  }
+
+  /** Profiles this replica's worker wrote (created, updated or deleted). */
+  double writes() {
+    return metrics.counter("calico.profiles.written", "result", "created").count()
+        + metrics.counter("calico.profiles.written", "result", "updated").count()
+        + metrics.counter("calico.profiles.deleted").count();
+  }
+
+  static CalicoConfig config(Map<String, String> properties) {
+    return new SmallRyeConfigBuilder()
+        .withMapping(CalicoConfig.class)
+        .withConverter(Duration.class, 100, new DurationConverter())
+        .withSources(new PropertiesConfigSource(properties, "test", 500))
+        .build()
+        .getConfigMapping(CalicoConfig.class);
+  }
+
+  @Override
+  public void close() {
+    sync.close();
+    etcd.close();
+  }
+}
