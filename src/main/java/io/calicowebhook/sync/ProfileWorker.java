@@ -347,8 +347,7 @@ public final class ProfileWorker {
    * written again fail-closed; the operator should lower {@code calico.etcd.max-txn-bytes}.
    */
   private void refusedAsTooLarge(Job job) {
-    metrics.tooLarge.increment();
-    if (oversized.add(job.entry().key())) {
+    if (oversized.add(job.entry().key())) { // counted when the fail-closed profile is prepared
       LOG.errorf(
           "pod %s: etcd refused its profile as too large although it is within"
               + " calico.etcd.max-txn-bytes (%d): lower that setting below etcd's"
@@ -356,6 +355,7 @@ public final class ProfileWorker {
           job.entry().key(), store.limits().maxBytes());
       queue.retry(job.entry());
     } else {
+      metrics.tooLarge.increment(); // even the fail-closed profile was refused
       finish(job);
     }
   }
