@@ -5,7 +5,7 @@ SHELL := /bin/bash
 MVNW  := ./mvnw -B
 SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: test run build deps certs clean bench bench-policy bench-admission bench-profiles
+.PHONY: test run build deps certs clean e2e bench bench-policy bench-admission bench-profiles
 
 test: deps
 	$(MVNW) verify
@@ -42,6 +42,11 @@ bench-profiles: deps
 
 clean:
 	$(MVNW) -q clean
+
+# End-to-end test on the cluster KUBECONFIG names (README "End-to-end test"); not part of `make test`.
+# E.g. make e2e E2E_IMAGE=calico-policy-webhook:e2e, or make e2e E2E_ARGS=--dry-run.
+e2e:
+	e2e/run.sh $(E2E_ARGS)
 
 # Every benchmark, one after the other; each reports ratios against its own baseline.
 bench: bench-policy bench-admission bench-profiles
