@@ -16,15 +16,20 @@ run: deps certs build
 build:
 	$(MVNW) -q package -DskipTests
 
-# etcd is the one system dependency: the tests and `make run` start it themselves.
+# What the tests need from the system: etcd (the tests and `make run` start it themselves),
+# openssl (certificates), shellcheck (the scripts' test). Only what is missing is installed.
 deps:
-	@if ! command -v etcd >/dev/null 2>&1 || ! command -v openssl >/dev/null 2>&1; then \
+	@missing=""; \
+	command -v etcd >/dev/null 2>&1 || missing="$$missing etcd-server etcd-client"; \
+	command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
+	command -v shellcheck >/dev/null 2>&1 || missing="$$missing shellcheck"; \
+	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing etcd-server, etcd-client and openssl with apt-get"; \
+	    echo "installing$$missing with apt-get"; \
 	    $(SUDO) apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends etcd-server etcd-client openssl >/dev/null; \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	  else \
-	    echo "etcd (3.4 or newer) and openssl must be on PATH; install them with your package manager" >&2; exit 1; \
+	    echo "etcd (3.4 or newer), openssl and shellcheck must be on PATH; install them with your package manager" >&2; exit 1; \
 	  fi; \
 	fi
 	@etcd --version | head -1
