@@ -5,7 +5,7 @@ SHELL := /bin/bash
 MVNW  := ./mvnw -B
 SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: test run build deps certs clean bench bench-policy bench-admission bench-profiles
+.PHONY: test run build deps certs clean e2e bench bench-policy bench-admission bench-profiles
 
 test: deps
 	$(MVNW) verify
@@ -16,15 +16,20 @@ run: deps certs build
 build:
 	$(MVNW) -q package -DskipTests
 
-# etcd is the one system dependency: the tests and `make run` start it themselves.
+# What the tests need from the system: etcd (the tests and `make run` start it themselves),
+# openssl (certificates), shellcheck (the scripts' test). Only what is missing is installed.
 deps:
-	@if ! command -v etcd >/dev/null 2>&1 || ! command -v openssl >/dev/null 2>&1; then \
+	@missing=""; \
+	command -v etcd >/dev/null 2>&1 || missing="$$missing etcd-server etcd-client"; \
+	command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
+	command -v shellcheck >/dev/null 2>&1 || missing="$$missing shellcheck"; \
+	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing etcd-server, etcd-client and openssl with apt-get"; \
+	    echo "installing$$missing with apt-get"; \
 	    $(SUDO) apt-get update -qq && \
-	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends etcd-server etcd-client openssl >/dev/null; \
+	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	  else \
-	    echo "etcd (3.4 or newer) and openssl must be on PATH; install them with your package manager" >&2; exit 1; \
+	    echo "etcd (3.4 or newer), openssl and shellcheck must be on PATH; install them with your package manager" >&2; exit 1; \
 	  fi; \
 	fi
 	@etcd --version | head -1
@@ -42,6 +47,11 @@ bench-profiles: deps
 
 clean:
 	$(MVNW) -q clean
+
+# End-to-end test on the cluster KUBECONFIG names (README "End-to-end test"); not part of `make test`.
+# E.g. make e2e E2E_IMAGE=calico-policy-webhook:e2e, or make e2e E2E_ARGS=--dry-run.
+e2e:
+	e2e/run.sh $(E2E_ARGS)
 
 # Every benchmark, one after the other; each reports ratios against its own baseline.
 bench: bench-policy bench-admission bench-profiles

@@ -80,6 +80,7 @@ mutate=$(rps /mutate "$work/mutate.lua")
 
 printf '%-10s %12s %8s\n' endpoint 'requests/s' ratio
 for row in "baseline $base" "validate $validate" "denied $denied" "mutate $mutate"; do
+  # shellcheck disable=SC2086 # splits "name rate" into $1 and $2 on purpose
   set -- $row
   awk -v name="$1" -v r="$2" -v b="$base" 'BEGIN { printf "%-10s %12.0f %8.2f\n", name, r, r / b }'
 done

@@ -27,8 +27,6 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -255,17 +253,6 @@ class ChartDefaultsTest {
     assertTrue(antiAffinity.getRequiredDuringSchedulingIgnoredDuringExecution().isEmpty());
     assertEquals("system-cluster-critical", podSpec().getPriorityClassName());
     assertTrue(podSpec().getTerminationGracePeriodSeconds() >= 30);
-  }
-
-  @Test
-  void imageTagDefaultsToTheChartsAppVersion() throws IOException {
-    String appVersion =
-        Files.readAllLines(Chart.DIR.resolve("Chart.yaml")).stream()
-            .filter(l -> l.startsWith("appVersion:"))
-            .map(l -> l.substring("appVersion:".length()).strip().replace("\"", ""))
-            .findFirst()
-            .orElseThrow();
-    assertTrue(container().getImage().endsWith(":" + appVersion), container().getImage());
   }
 
   private static java.util.stream.Stream<String> grants(PolicyRule rule) {

@@ -1,0 +1,377 @@
+#!/usr/bin/env bash
+# End-to-end test of calico-policy-webhook on the cluster that KUBECONFIG names (README section
+# "End-to-end test"). Installs a single-member etcd and the chart into a scratch namespace, then
+# checks what a user sees: kubectl refusing broken policies with the documented message, the
+# legacy key rewritten, profiles appearing in etcd and going with their pod, dry runs writing
+# nothing, upgrades keeping the certificate, uninstall leaving nothing behind. Everything it
+# created is removed on exit. --dry-run prints every command instead of running it.
+set -euo pipefail
+
+usage() {
+  cat <<'EOF'
+usage: e2e/run.sh [--dry-run]
+
+Tests calico-policy-webhook on the cluster of the current kubectl context (KUBECONFIG).
+Needs bash 4.4+, kubectl and helm 3.13+ (or 4), and a user allowed to create namespaces,
+webhook configurations and cluster roles. The webhook it installs judges only its own
+scratch namespace, so the rest of the cluster is never affected.
+
+  --dry-run   print every command it would run and run none (no cluster needed)
+  -h, --help  this text
+
+Environment:
+  E2E_IMAGE        image under test as REPOSITORY:TAG (default: the chart's own,
+                   image.repository at the chart's appVersion)
+  E2E_PULL_POLICY  its pull policy (default IfNotPresent; Never for an image put on the
+                   nodes with 'kind load docker-image')
+  E2E_ETCD_IMAGE   etcd image with /usr/local/bin/etcd and etcdctl
+                   (default: the one in e2e/manifests/etcd.yaml)
+  E2E_TIMEOUT      seconds to wait for each asynchronous outcome (default 180)
+  E2E_NAME         scratch namespace and release name (default cpw-e2e-<random>);
+                   the test's own pods go to <name>-apps
+  E2E_KEEP         1 leaves everything installed after the run, to look around
+
+Prints PASS or FAIL per check and exits non-zero when any check failed.
+EOF
+}
+
+dry_run=0
+while (($#)); do
+  case $1 in
+    --dry-run) dry_run=1 ;;
+    -h | --help) usage; exit 0 ;;
+    *) printf 'unknown argument: %s\n\n' "$1" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+
+if ((BASH_VERSINFO[0] < 4 || (BASH_VERSINFO[0] == 4 && BASH_VERSINFO[1] < 4))); then
+  echo "e2e/run.sh needs bash 4.4 or newer (this is $BASH_VERSION)" >&2
+  exit 2
+fi
+shopt -s inherit_errexit
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+chart=helm/calico-policy-webhook
+manifests=e2e/manifests
+expected=e2e/expected
+
+name=${E2E_NAME:-cpw-e2e-$(printf '%04x%04x' "$RANDOM" "$RANDOM")}
+apps=$name-apps
+release=$name
+fullname=$release-calico-policy-webhook
+timeout=${E2E_TIMEOUT:-180}
+keep=${E2E_KEEP:-0}
+etcd_url=http://etcd.$name.svc:2379
+# The test's pods live in $apps, whose name has no character that profile ids escape.
+web_profile=${apps}_web
+dry_run_profile=${apps}_dry-run
+
+image_args=()
+if [[ -n ${E2E_IMAGE:-} ]]; then
+  if [[ $E2E_IMAGE == *@* || ${E2E_IMAGE##*/} != *:* ]]; then
+    echo "E2E_IMAGE must be REPOSITORY:TAG, e.g. calico-policy-webhook:e2e (got '$E2E_IMAGE')" >&2
+    exit 2
+  fi
+  image_args=(--set "image.repository=${E2E_IMAGE%:*}" --set "image.tag=${E2E_IMAGE##*:}")
+fi
+image_args+=(--set "image.pullPolicy=${E2E_PULL_POLICY:-IfNotPresent}")
+
+# Scratch files: the reason a check failed, and whether anything was created in the cluster.
+work=$(mktemp -d)
+reason_file=$work/reason
+passed=0
+failed=0
+
+# Every command goes through run: it is printed (to the original stdout, also from inside
+# $(...)), then run, unless this is a dry run.
+exec 3>&1
+run() {
+  local word line="+"
+  for word in "$@"; do
+    if [[ $word =~ ^[-A-Za-z0-9_./:=@,+]+$ ]]; then line+=" $word"; else line+=" ${word@Q}"; fi
+  done
+  printf '%s\n' "$line" >&3
+  ((dry_run)) || "$@"
+}
+
+# A check's explanation of its failure; returns 1 so that `test || because ...` fails the check.
+# In a dry run nothing was run, so nothing can fail.
+because() {
+  ((dry_run)) && return 0
+  printf '%s\n' "$*" >"$reason_file"
+  return 1
+}
+
+expect_equal() { # what expected actual
+  [[ $2 == "$3" ]] || because "$1: expected" "'$2'," "got '$3'"
+}
+
+# Runs one check in a subshell with errexit, so that any failing command fails it.
+check() {
+  local title=$1 status
+  shift
+  echo "a command failed (its output is above)" >"$reason_file"
+  set +e
+  (
+    set -e
+    "$@"
+  )
+  status=$?
+  set -e
+  if ((dry_run)); then
+    printf 'CHECK %s\n' "$title"
+  elif ((status == 0)); then
+    passed=$((passed + 1))
+    printf 'PASS %s\n' "$title"
+  else
+    failed=$((failed + 1))
+    printf 'FAIL %s: %s\n' "$title" "$(cat "$reason_file")"
+  fi
+}
+
+# A check the rest depends on: stop at its failure.
+must() {
+  local before=$failed
+  check "$@"
+  if ((failed > before)); then
+    exit 1
+  fi
+}
+
+# Polls a condition every 2 s for up to E2E_TIMEOUT seconds; the condition leaves what it last
+# saw in $last for the failure message.
+last=""
+wait_until() { # what condition [args]
+  local what=$1 deadline=$((SECONDS + timeout))
+  shift
+  until "$@"; do
+    if ((SECONDS >= deadline)); then
+      because "waited ${timeout}s for $what; last saw '$last'"
+      return 1
+    fi
+    sleep 2
+  done
+}
+
+# An expected text with {namespace} (the test's pod namespace) and {uid} filled in.
+render() { # file [uid]
+  local text ns='{namespace}' uid='{uid}'
+  text=$(<"$1")
+  text=${text//"$ns"/$apps}
+  printf '%s' "${text//"$uid"/${2:-}}"
+}
+
+etcdctl() {
+  run kubectl exec -n "$name" deploy/etcd -- \
+    /usr/local/bin/etcdctl --endpoints=http://127.0.0.1:2379 "$@"
+}
+
+cleanup() {
+  local status=$?
+  set +e
+  if [[ ! -e $work/created ]]; then
+    : # nothing to clean up
+  elif ((keep)); then
+    printf 'E2E_KEEP=1: left release %s, namespaces %s and %s\n' "$release" "$name" "$apps"
+  else
+    echo "cleaning up"
+    run helm uninstall "$release" -n "$name" --ignore-not-found --wait --timeout 2m
+    run kubectl delete namespace "$apps" "$name" --ignore-not-found --wait=false
+    run kubectl delete validatingwebhookconfigurations,mutatingwebhookconfigurations,clusterroles,clusterrolebindings \
+      -l "app.kubernetes.io/instance=$release" --ignore-not-found
+  fi
+  rm -rf "$work"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# --- the checks ---------------------------------------------------------------------------
+
+reaches_cluster() {
+  if ((!dry_run)); then
+    command -v kubectl >/dev/null || because "kubectl is not on PATH"
+    command -v helm >/dev/null || because "helm is not on PATH"
+  fi
+  run kubectl version >/dev/null || because "cannot reach the cluster of the current context"
+  run helm version --short
+}
+
+installs_etcd() {
+  touch "$work/created"
+  run kubectl create namespace "$name" >/dev/null
+  run kubectl create namespace "$apps" >/dev/null
+  # Both namespaces enforce the restricted Pod Security Standard: the chart's pods must pass it.
+  run kubectl label namespace "$name" "$apps" \
+    pod-security.kubernetes.io/enforce=restricted app.kubernetes.io/part-of=calico-policy-webhook-e2e >/dev/null
+  run kubectl apply -n "$name" -f "$manifests/etcd.yaml" >/dev/null
+  if [[ -n ${E2E_ETCD_IMAGE:-} ]]; then
+    run kubectl set image -n "$name" deployment/etcd "etcd=$E2E_ETCD_IMAGE" >/dev/null
+  fi
+  run kubectl rollout status -n "$name" deployment/etcd --timeout="${timeout}s" >/dev/null ||
+    because "etcd did not become ready in ${timeout}s"
+}
+
+installs_chart() {
+  # The webhook judges only the test's own namespace, whatever happens to this script.
+  run helm install "$release" "$chart" -n "$name" --wait --timeout 5m \
+    --set "etcd.endpoints=$etcd_url" \
+    --set-json "webhook.namespaceSelector={\"matchLabels\":{\"kubernetes.io/metadata.name\":\"$apps\"}}" \
+    "${image_args[@]}" >/dev/null || because "helm install failed (see its output above)"
+}
+
+# The first denial proves the kube-apiserver reaches the webhook through its Service.
+webhook_denies() {
+  local out
+  if out=$(run kubectl apply --dry-run=server -n "$apps" -f "$manifests/pod-broken.yaml" 2>&1); then
+    last="admitted: $out"
+    return $((dry_run ? 0 : 1))
+  fi
+  last=$out
+  [[ $out == *'admission webhook "validate.calicowebhook.io" denied the request: '* ]]
+}
+
+webhook_answers() {
+  wait_until "the webhook to answer admission calls" webhook_denies
+}
+
+# kubectl apply of MANIFEST is refused with the text of EXPECTED (after kubectl's
+# `admission webhook "validate.calicowebhook.io" denied the request: `), and nothing is stored.
+refuses() { # manifest expected resource
+  local out
+  out=$(run kubectl apply -n "$apps" -f "$1" 2>&1) && because "kubectl apply -f $1 was accepted: $out"
+  [[ $out == *'admission webhook "validate.calicowebhook.io" denied the request: '* ]] ||
+    because "not refused by the webhook: $out"
+  expect_equal "kubectl's message" "$(<"$2")" "${out#*denied the request: }"
+  out=$(run kubectl get -n "$apps" "$3" -o name 2>&1) && because "$3 was stored anyway"
+  [[ $out == *NotFound* || $out == *'not found'* ]] || because "cannot tell whether $3 exists: $out"
+}
+
+rewrites_legacy_key() {
+  local out value
+  out=$(run kubectl apply -n "$apps" -f "$manifests/pod-legacy.yaml" 2>&1) ||
+    because "kubectl apply -f $manifests/pod-legacy.yaml failed: $out"
+  [[ $out == *"Warning: $(<"$expected/legacy-warning.txt")"* ]] ||
+    because "kubectl showed no warning about the rewrite: $out"
+  value=$(run kubectl get -n "$apps" pod/legacy -o 'jsonpath={.metadata.annotations.projectcalico\.org/policy}')
+  expect_equal "projectcalico.org/policy" "allow tcp to ports 8080" "$value"
+  value=$(run kubectl get -n "$apps" pod/legacy -o 'jsonpath={.metadata.annotations.policy}')
+  expect_equal "the legacy annotation 'policy'" "" "$value"
+}
+
+stores_nothing_on_server_dry_run() {
+  local out
+  out=$(run kubectl apply --dry-run=server -n "$apps" -f "$manifests/pod-dry-run.yaml" 2>&1) ||
+    because "the server-side dry run was refused: $out"
+  out=$(run kubectl get -n "$apps" pod/dry-run -o name 2>&1) && because "pod/dry-run was stored: $out"
+  [[ $out == *NotFound* || $out == *'not found'* ]] || because "cannot tell whether pod/dry-run exists: $out"
+}
+
+etcd_value_is() { # key expected
+  last=$(etcdctl get "$1" --print-value-only 2>&1) || return 1
+  [[ $last == "$2" ]] || ((dry_run))
+}
+
+etcd_has_nothing_under() { # prefix
+  last=$(etcdctl get --prefix --keys-only "$1" 2>&1) || return 1
+  [[ -z $last ]] || ((dry_run))
+}
+
+writes_profile() {
+  local uid
+  run kubectl apply -n "$apps" -f "$manifests/pod-web.yaml" >/dev/null
+  uid=$(run kubectl get -n "$apps" pod/web -o 'jsonpath={.metadata.uid}')
+  wait_until "the rules of profile $web_profile in etcd" \
+    etcd_value_is "/calico/v1/policy/profile/$web_profile/rules" "$(render "$expected/web-rules.json")"
+  expect_equal "tags of $web_profile" "$(render "$expected/web-tags.json")" \
+    "$(etcdctl get "/calico/v1/policy/profile/$web_profile/tags" --print-value-only)"
+  expect_equal "owner record of $web_profile" "$(render "$expected/web-owner.json" "$uid")" \
+    "$(etcdctl get "/calico-policy-webhook/v1/profiles/$web_profile" --print-value-only)"
+}
+
+# Checked once the web pod's later admission has reached etcd.
+left_etcd_untouched_by_dry_run() {
+  etcd_has_nothing_under "/calico/v1/policy/profile/$dry_run_profile/" ||
+    because "the dry-run pod has a profile: $last"
+  etcd_has_nothing_under "/calico-policy-webhook/v1/profiles/$dry_run_profile" ||
+    because "the dry-run pod has an owner record: $last"
+}
+
+deletes_profile_with_pod() {
+  run kubectl delete -n "$apps" pod/web --wait=true --timeout="${timeout}s" >/dev/null
+  wait_until "profile $web_profile to leave etcd" \
+    etcd_has_nothing_under "/calico/v1/policy/profile/$web_profile/"
+  wait_until "the owner record of $web_profile to leave etcd" \
+    etcd_has_nothing_under "/calico-policy-webhook/v1/profiles/$web_profile"
+}
+
+serving_state() {
+  run kubectl get -n "$name" secret "$fullname-tls" -o 'jsonpath={.data.tls\.crt}'
+  echo
+  run kubectl get validatingwebhookconfiguration "$fullname" -o 'jsonpath={.webhooks[0].clientConfig.caBundle}'
+  echo
+  run kubectl get pods -n "$name" -l "app.kubernetes.io/instance=$release" \
+    -o 'jsonpath={range .items[*]}{.metadata.name}{" "}{end}'
+}
+
+upgrade_keeps_certificate() {
+  local before after
+  before=$(serving_state)
+  run helm upgrade "$release" "$chart" -n "$name" --reuse-values --wait --timeout 5m >/dev/null
+  after=$(serving_state)
+  expect_equal "serving certificate, caBundle and pods (no restart) after helm upgrade" "$before" "$after"
+  refuses "$manifests/pod-broken.yaml" "$expected/pod-broken.txt" pod/broken
+}
+
+uninstall_leaves_nothing() {
+  local kind left
+  run helm uninstall "$release" -n "$name" --wait --timeout 5m >/dev/null
+  for kind in validatingwebhookconfigurations mutatingwebhookconfigurations clusterroles clusterrolebindings; do
+    left=$(run kubectl get "$kind" -l "app.kubernetes.io/instance=$release" -o name)
+    left+=$(run kubectl get "$kind" "$fullname" --ignore-not-found -o name)
+    expect_equal "$kind left by the release" "" "$left"
+  done
+  # Without its configurations the webhook is out of the admission chain.
+  run kubectl apply --dry-run=server -n "$apps" -f "$manifests/pod-broken.yaml" >/dev/null ||
+    because "pods are still judged after helm uninstall"
+}
+
+namespaces_go() {
+  run kubectl delete namespace "$apps" "$name" --wait=true --timeout="${timeout}s" >/dev/null ||
+    because "the namespaces were not deleted within ${timeout}s"
+}
+
+# --- the run ------------------------------------------------------------------------------
+
+mode=""
+if ((dry_run)); then
+  mode=" (dry run: nothing is run)"
+fi
+printf 'calico-policy-webhook e2e: release %s in namespace %s, test pods in %s%s\n' \
+  "$release" "$name" "$apps" "$mode"
+
+must "the cluster answers" reaches_cluster
+must "a single-member etcd runs in $name" installs_etcd
+must "the chart installs and its pods become ready" installs_chart
+must "the webhook answers admission calls" webhook_answers
+check "a Pod with a broken policy is refused with the documented message" \
+  refuses "$manifests/pod-broken.yaml" "$expected/pod-broken.txt" pod/broken
+check "a Deployment with a broken policy is refused with the message naming its template" \
+  refuses "$manifests/deployment-broken.yaml" "$expected/deployment-broken.txt" deployment/broken
+check "a Pod with the legacy key 'policy' is stored with projectcalico.org/policy" rewrites_legacy_key
+check "a server-side dry run is admitted and stores no pod" stores_nothing_on_server_dry_run
+check "a valid pod's profile appears in etcd" writes_profile
+check "the server-side dry run wrote nothing to etcd" left_etcd_untouched_by_dry_run
+check "a deleted pod's profile goes from etcd" deletes_profile_with_pod
+check "helm upgrade keeps the certificate and the pods, and the webhook still refuses" upgrade_keeps_certificate
+check "helm uninstall leaves no webhook configuration, cluster role or binding" uninstall_leaves_nothing
+check "the scratch namespaces can be deleted" namespaces_go
+
+if ((dry_run)); then
+  echo "dry run: printed the commands of every check; ran none"
+else
+  printf '%d passed, %d failed\n' "$passed" "$failed"
+fi
+((failed == 0))

@@ -1,0 +1,165 @@
+package io.calicowebhook.delivery;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * e2e/run.sh without a cluster: its dry run, and real runs against a stand-in kubectl and helm
+ * (src/test/resources/e2e/fake-cluster) that answer as a cluster with the webhook does, or break
+ * one thing, so that the script's own logic (comparisons, waits, PASS/FAIL, exit code, cleanup) is
+ * exercised. The run against a real cluster is the e2e workflow's job.
+ */
+class E2eScriptTest {
+  private static final Path SCRIPT = RepoFiles.E2E.resolve("run.sh");
+  private static final Path FAKE_CLUSTER =
+      Path.of("src", "test", "resources", "e2e", "fake-cluster");
+  private static final String NAME = "cpw-e2e-junit";
+  private static final String APPS = NAME + "-apps";
+  private static final Duration LIMIT = Duration.ofMinutes(2);
+
+  @TempDir Path state;
+
+  @Test
+  void dryRunPrintsEveryCommandInOrderAndRunsNone() throws IOException {
+    Command run = run(Map.of("E2E_IMAGE", "registry.example.com/cpw:1.2.3"), "--dry-run");
+    assertEquals(0, run.exitCode(), run::output);
+    assertFalse(Files.exists(state.resolve("kubectl.log")), "the dry run ran kubectl");
+    assertFalse(Files.exists(state.resolve("helm.log")), "the dry run ran helm");
+    assertInOrder(
+        run.output(),
+        "+ kubectl create namespace " + NAME,
+        "+ kubectl apply -n " + NAME + " -f e2e/manifests/etcd.yaml",
+        "+ helm install " + NAME + " helm/calico-policy-webhook -n " + NAME,
+        "--set etcd.endpoints=http://etcd." + NAME + ".svc:2379",
+        "--set image.repository=registry.example.com/cpw --set image.tag=1.2.3",
+        "+ kubectl apply -n " + APPS + " -f e2e/manifests/pod-broken.yaml",
+        "+ kubectl apply -n " + APPS + " -f e2e/manifests/deployment-broken.yaml",
+        "+ kubectl apply -n " + APPS + " -f e2e/manifests/pod-legacy.yaml",
+        "+ kubectl apply --dry-run=server -n " + APPS + " -f e2e/manifests/pod-dry-run.yaml",
+        "+ kubectl apply -n " + APPS + " -f e2e/manifests/pod-web.yaml",
+        "etcdctl --endpoints=http://127.0.0.1:2379 get /calico/v1/policy/profile/"
+            + APPS
+            + "_web/rules",
+        "+ kubectl delete -n " + APPS + " pod/web",
+        "+ helm upgrade " + NAME,
+        "+ helm uninstall " + NAME,
+        "+ kubectl delete namespace " + APPS + " " + NAME + " --wait=true",
+        "dry run: printed the commands of every check; ran none",
+        "cleaning up");
+    assertFalse(run.output().contains("PASS"), run::output);
+    try (Stream<Path> manifests = Files.list(RepoFiles.E2E.resolve("manifests"))) {
+      manifests.forEach(
+          m -> assertTrue(run.output().contains(" -f " + m), () -> m + " is never applied"));
+    }
+  }
+
+  @Test
+  void passesEveryCheckOnAClusterThatBehavesAsDocumented() {
+    Command run = run(Map.of());
+    assertEquals(0, run.exitCode(), run::output);
+    assertEquals(14, count(run.output(), "PASS "), run::output);
+    assertTrue(run.output().contains("\n14 passed, 0 failed\n"), run::output);
+    assertTrue(kubectlLog().contains("delete namespace " + APPS + " " + NAME + " --wait=true"));
+  }
+
+  @Test
+  void failsTheCheckWhoseMessageDiffersAndGoesOnWithTheOthers() {
+    Command run = run(Map.of("FAKE_POD_DENIAL", "projectcalico.org/policy: something else"));
+    assertEquals(1, run.exitCode(), run::output);
+    assertTrue(
+        run.output()
+            .contains(
+                "FAIL a Pod with a broken policy is refused with the documented message:"
+                    + " kubectl's message: expected 'projectcalico.org/policy: rule 2, column 54:"),
+        run::output);
+    assertTrue(run.output().contains("got 'projectcalico.org/policy: something else'"));
+    assertTrue(run.output().contains("PASS a valid pod's profile appears in etcd"), run::output);
+    assertTrue(run.output().contains("\n12 passed, 2 failed\n"), run::output);
+    assertTrue(run.output().contains("cleaning up"), run::output);
+  }
+
+  @Test
+  void givesUpWaitingAfterTheTimeoutAndSaysWhatItLastSaw() {
+    Command run = run(Map.of("FAKE_PROFILE_STAYS", "1", "E2E_TIMEOUT", "3"));
+    assertEquals(1, run.exitCode(), run::output);
+    assertTrue(
+        run.output()
+            .contains(
+                "FAIL a deleted pod's profile goes from etcd: waited 3s for profile "
+                    + APPS
+                    + "_web to leave etcd; last saw '/calico/v1/policy/profile/"
+                    + APPS
+                    + "_web/rules"),
+        run::output);
+  }
+
+  @Test
+  void stopsAtAnUnreachableClusterWithoutCreatingAnything() {
+    Command run = run(Map.of("FAKE_UNREACHABLE", "1"));
+    assertEquals(1, run.exitCode(), run::output);
+    assertTrue(
+        run.output().contains("FAIL the cluster answers: cannot reach the cluster"), run::output);
+    assertEquals("version\n", kubectlLog(), "nothing but the reachability check may run");
+    assertFalse(Files.exists(state.resolve("helm.log")), run::output);
+  }
+
+  @Test
+  void refusesAnImageWithoutATag() {
+    Command run = run(Map.of("E2E_IMAGE", "localhost:5000/calico-policy-webhook"), "--dry-run");
+    assertEquals(2, run.exitCode(), run::output);
+    assertTrue(run.output().contains("E2E_IMAGE must be REPOSITORY:TAG"), run::output);
+  }
+
+  @Test
+  void explainsItselfAndRefusesUnknownArguments() {
+    assertTrue(run(Map.of(), "--help").output().contains("usage: e2e/run.sh [--dry-run]"));
+    Command unknown = run(Map.of(), "--dry-rum");
+    assertEquals(2, unknown.exitCode(), unknown::output);
+    assertTrue(unknown.output().contains("unknown argument: --dry-rum"), unknown::output);
+  }
+
+  private Command run(Map<String, String> extraEnv, String... args) {
+    Map<String, String> env = new HashMap<>(extraEnv);
+    env.put("PATH", FAKE_CLUSTER.toAbsolutePath() + File.pathSeparator + System.getenv("PATH"));
+    env.put("FAKE_STATE", state.toString());
+    env.putIfAbsent("E2E_NAME", NAME);
+    env.putIfAbsent("E2E_TIMEOUT", "10");
+    String[] command =
+        Stream.concat(Stream.of(SCRIPT.toString()), Stream.of(args)).toArray(String[]::new);
+    return Command.run(LIMIT, env, command);
+  }
+
+  private String kubectlLog() {
+    try {
+      return Files.readString(state.resolve("kubectl.log"));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  private static int count(String text, String part) {
+    return text.split(java.util.regex.Pattern.quote(part), -1).length - 1;
+  }
+
+  private static void assertInOrder(String output, String... parts) {
+    int from = 0;
+    for (String part : List.of(parts)) {
+      int at = output.indexOf(part, from);
+      assertTrue(at >= 0, () -> "'" + part + "' missing (or out of order) in:\n" + output);
+      from = at + part.length();
+    }
+  }
+}
