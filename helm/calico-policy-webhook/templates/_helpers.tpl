@@ -4,6 +4,11 @@
 {{- default .Chart.Name .Values.nameOverride | trunc 63 | trimSuffix "-" }}
 {{- end }}
 
+{{/* The leader-election Lease: reconciler.leaseName, else the full name. */}}
+{{- define "cpw.leaseName" -}}
+{{- default (include "cpw.fullname" .) .Values.reconciler.leaseName }}
+{{- end }}
+
 {{- define "cpw.fullname" -}}
 {{- if .Values.fullnameOverride }}
 {{- .Values.fullnameOverride | trunc 63 | trimSuffix "-" }}

@@ -27,7 +27,10 @@ import io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRole;
 import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.rbac.Role;
+import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
@@ -61,6 +64,8 @@ class ChartDefaultsTest {
             "Deployment",
             "MutatingWebhookConfiguration",
             "PodDisruptionBudget",
+            "Role",
+            "RoleBinding",
             "Secret",
             "Service",
             "ServiceAccount",
@@ -152,22 +157,67 @@ class ChartDefaultsTest {
   }
 
   @Test
-  void grantsOnlyReadingPodsAndCreatingEvents() {
+  void grantsOnlyReadingPodsAndRecordingEvents() {
     ClusterRole role = manifests.one(ClusterRole.class);
-    Set<String> grants =
-        role.getRules().stream()
-            .flatMap(ChartDefaultsTest::grants)
-            .collect(Collectors.toCollection(java.util.TreeSet::new));
     assertEquals(
-        Set.of(
-            "/pods/get",
-            "/pods/list",
-            "/pods/watch",
-            "/events/create",
-            "events.k8s.io/events/create"),
-        grants);
+        Set.of("/pods/get", "/pods/list", "/pods/watch", "/events/create", "/events/patch"),
+        grants(role.getRules()));
     assertTrue(role.getRules().stream().allMatch(r -> r.getResourceNames().isEmpty()));
     assertTrue(role.getRules().stream().allMatch(r -> r.getNonResourceURLs().isEmpty()));
+  }
+
+  @Test
+  void grantsTheLeaseOnlyInTheReleaseNamespaceAndOnlyItsOwnName() {
+    Role role = manifests.one(Role.class);
+    assertEquals(Chart.NAMESPACE, role.getMetadata().getNamespace());
+    String lease = envValue("CALICO_RECONCILER_LEASE_NAME");
+    assertEquals(Chart.RELEASE + "-calico-policy-webhook", lease);
+    PolicyRule create = role.getRules().get(0);
+    PolicyRule renew = role.getRules().get(1);
+    assertEquals(Set.of("coordination.k8s.io/leases/create"), grants(List.of(create)));
+    assertTrue(create.getResourceNames().isEmpty(), "create cannot be limited to a name");
+    assertEquals(
+        Set.of(
+            "coordination.k8s.io/leases/get",
+            "coordination.k8s.io/leases/update",
+            "coordination.k8s.io/leases/patch"),
+        grants(List.of(renew)));
+    assertEquals(List.of(lease), renew.getResourceNames());
+    assertEquals(2, role.getRules().size());
+
+    RoleBinding binding = manifests.one(RoleBinding.class);
+    assertEquals(role.getMetadata().getName(), binding.getRoleRef().getName());
+    assertEquals("Role", binding.getRoleRef().getKind());
+    assertEquals(
+        manifests.one(ServiceAccount.class).getMetadata().getName(),
+        binding.getSubjects().get(0).getName());
+  }
+
+  @Test
+  void tellsEachReplicaItsNameAndNamespaceFromTheDownwardApi() {
+    Map<String, String> fields =
+        container().getEnv().stream()
+            .filter(env -> env.getValueFrom() != null && env.getValueFrom().getFieldRef() != null)
+            .collect(
+                Collectors.toMap(
+                    EnvVar::getName, env -> env.getValueFrom().getFieldRef().getFieldPath()));
+    assertEquals(
+        Map.of("POD_NAME", "metadata.name", "POD_NAMESPACE", "metadata.namespace"), fields);
+    assertEquals("5m", envValue("CALICO_RECONCILER_RESYNC_PERIOD"));
+  }
+
+  private static String envValue(String name) {
+    return container().getEnv().stream()
+        .filter(env -> env.getName().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + name))
+        .getValue();
+  }
+
+  private static Set<String> grants(List<PolicyRule> rules) {
+    return rules.stream()
+        .flatMap(ChartDefaultsTest::grants)
+        .collect(Collectors.toCollection(java.util.TreeSet::new));
   }
 
   @Test

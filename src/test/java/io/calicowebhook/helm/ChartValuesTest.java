@@ -35,8 +35,12 @@ class ChartValuesTest {
   /** What the service reads: ${NAME} or ${NAME:default}. */
   private static final Pattern PLACEHOLDER = Pattern.compile("\\$\\{([A-Z][A-Z0-9_]*)[:}]");
 
-  /** What the service documents: its own variable names anywhere, comments included. */
-  private static final Pattern NAME = Pattern.compile("\\b((?:WEBHOOK|CALICO|ETCD)_[A-Z0-9_]+)\\b");
+  /**
+   * What the service documents: its own variable names anywhere, comments included, and the two
+   * downward-API variables it reads.
+   */
+  private static final Pattern NAME =
+      Pattern.compile("\\b((?:WEBHOOK|CALICO|ETCD)_[A-Z0-9_]+|POD_NAME|POD_NAMESPACE)\\b");
 
   /** Variables the chart deliberately leaves at the service's default. */
   private static final String CONFIG_CHECKSUM = "checksum/config";
