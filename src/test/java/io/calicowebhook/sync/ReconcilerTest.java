@@ -1,6 +1,10 @@
 package io.calicowebhook.sync;
 
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -267,6 +271,34 @@ class ReconcilerTest {
         .atMost(Duration.ofSeconds(5))
         .until(() -> kv.modRevision(EtcdKeys.rules("production_db")) == revision);
     assertEquals(before, kv.prefix(EtcdKeys.profileDir("production_db")));
+  }
+
+  @Test
+  void reportsItselfInHealthWithoutGatingReadiness() {
+    await()
+        .atMost(SOON)
+        .until(() -> sync.cluster().orElseThrow().reconciler().lastResync().isPresent());
+
+    Tls.given(base)
+        .get("/q/health/well")
+        .then()
+        .statusCode(200)
+        .body("checks.find { it.name == 'reconciler' }.status", equalTo("UP"))
+        .body("checks.find { it.name == 'reconciler' }.data.leading", equalTo(true))
+        .body(
+            "checks.find { it.name == 'reconciler' }.data.identity", equalTo("replica-under-test"))
+        .body("checks.find { it.name == 'reconciler' }.data.lastResync", startsWith("resync: "));
+    Tls.given(base)
+        .get("/q/health/live")
+        .then()
+        .statusCode(200)
+        .body("checks.find { it.name == 'profile-worker' }.status", equalTo("UP"))
+        .body("checks.find { it.name == 'profile-worker' }.data.running", equalTo(true));
+    Tls.given(base)
+        .get("/q/health/ready")
+        .then()
+        .statusCode(200)
+        .body("checks.name", not(hasItem("reconciler")));
   }
 
   private List<Event> policyEvents(String pod) {
