@@ -30,12 +30,7 @@ public final class Leadership implements AutoCloseable {
   private final Runnable onStop;
   private final AtomicBoolean leading = new AtomicBoolean();
   private final ScheduledExecutorService timer =
-      Executors.newSingleThreadScheduledExecutor(
-          task -> {
-            Thread thread = new Thread(task, "leader-election");
-            thread.setDaemon(true);
-            return thread;
-          });
+      Executors.newSingleThreadScheduledExecutor(Daemons.named("leader-election"));
   private volatile boolean closed;
   private volatile String leader;
   private volatile CompletableFuture<?> term;

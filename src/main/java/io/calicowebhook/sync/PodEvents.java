@@ -10,6 +10,7 @@ import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
@@ -54,11 +55,7 @@ public final class PodEvents implements BiConsumer<PodMeta, Problem>, AutoClosea
             0,
             TimeUnit.SECONDS,
             new ArrayBlockingQueue<>(QUEUE),
-            task -> {
-              Thread thread = new Thread(task, "pod-events");
-              thread.setDaemon(true);
-              return thread;
-            },
+            Daemons.named("pod-events"),
             (task, pool) -> dropped.incrementAndGet());
   }
 
@@ -155,12 +152,6 @@ public final class PodEvents implements BiConsumer<PodMeta, Problem>, AutoClosea
 
   @Override
   public void close() {
-    executor.shutdown();
-    try {
-      executor.awaitTermination(2, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    executor.shutdownNow();
+    Daemons.shutdown(executor, Duration.ofSeconds(2));
   }
 }

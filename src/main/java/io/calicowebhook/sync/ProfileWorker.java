@@ -90,12 +90,7 @@ public final class ProfileWorker {
     this.backoff = new Backoff(settings.backoffMin(), settings.backoffMax(), new Random());
     this.metrics = new WorkerMetrics(registry, queue);
     this.retryTimer =
-        Executors.newSingleThreadScheduledExecutor(
-            task -> {
-              Thread thread = new Thread(task, "profile-worker-retry");
-              thread.setDaemon(true);
-              return thread;
-            });
+        Executors.newSingleThreadScheduledExecutor(Daemons.named("profile-worker-retry"));
   }
 
   /** Queues {@code key} for writing; returns at once. */

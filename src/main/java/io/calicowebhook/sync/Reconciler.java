@@ -39,12 +39,7 @@ public final class Reconciler implements AutoCloseable {
   private final Duration period;
   private final Backoff retry;
   private final ScheduledExecutorService executor =
-      Executors.newSingleThreadScheduledExecutor(
-          task -> {
-            Thread thread = new Thread(task, "reconciler");
-            thread.setDaemon(true);
-            return thread;
-          });
+      Executors.newSingleThreadScheduledExecutor(Daemons.named("reconciler"));
   private volatile boolean leading;
   private volatile Resync.Report last;
   private volatile Instant lastAt;
@@ -206,12 +201,6 @@ public final class Reconciler implements AutoCloseable {
     leading = false;
     worker.stop();
     executor.execute(this::quiet);
-    executor.shutdown();
-    try {
-      executor.awaitTermination(5, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
-    executor.shutdownNow();
+    Daemons.shutdown(executor, Duration.ofSeconds(5));
   }
 }

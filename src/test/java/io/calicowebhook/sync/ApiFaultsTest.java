@@ -75,7 +75,7 @@ class ApiFaultsTest {
   static void startApiServer() {
     server =
         new KubernetesMockServer(
-            new Context(), new MockWebServer(), new HashMap<>(), new ExpiringWatches(), true);
+            new Context(), new MockWebServer(), new HashMap<>(), new ExpiringWatches(), false);
     server.init();
     client = server.createClient();
   }
@@ -95,7 +95,7 @@ class ApiFaultsTest {
         new KubernetesClientBuilder()
             .withConfig(
                 new ConfigBuilder(client.getConfiguration())
-                    .withMasterUrl("https://localhost:" + proxy.port() + "/")
+                    .withMasterUrl("http://localhost:" + proxy.port() + "/")
                     .withWatchReconnectInterval(100)
                     .withRequestRetryBackoffLimit(0)
                     .build())
