@@ -1,6 +1,5 @@
 package io.calicowebhook.profile;
 
-import io.calicowebhook.policy.FelixRule;
 import io.calicowebhook.policy.PolicyParser;
 import io.calicowebhook.policy.PolicyResult;
 import java.util.ArrayList;
@@ -59,7 +58,7 @@ public final class ProfileBuilder {
     if (!result.valid()) {
       throw new InvalidPolicyException(result.errors());
     }
-    return result.rules().stream().map(rule -> rule.toFelix(pod.namespace())).toList();
+    return result.rules().stream().map(rule -> FelixRule.of(rule, pod.namespace())).toList();
   }
 
   /** The inbound rules of a pod without a policy annotation. */
@@ -67,18 +66,6 @@ public final class ProfileBuilder {
     if (defaultPolicy == DefaultPolicy.ALLOW) {
       return List.of(FelixRule.allowAll());
     }
-    FelixRule sameNamespace =
-        new FelixRule(
-            "allow",
-            null,
-            Escaping.namespaceTag(namespace),
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
-    return List.of(sameNamespace);
+    return List.of(FelixRule.allowFromTag(Escaping.namespaceTag(namespace)));
   }
 }

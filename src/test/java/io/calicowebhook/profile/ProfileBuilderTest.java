@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.calicowebhook.policy.FelixRule;
 import io.calicowebhook.policy.PolicyError;
 import java.util.List;
 import java.util.Map;
