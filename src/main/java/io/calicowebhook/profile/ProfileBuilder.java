@@ -32,15 +32,19 @@ public final class ProfileBuilder {
     return Optional.of(
         new Profile(
             Escaping.profileId(namespace, pod.name()),
-            tags(namespace, pod.name(), pod.labels()),
+            tags(namespace, pod.labels()),
             inboundRules(pod),
             List.of(FelixRule.allowAll())));
   }
 
-  /** The profile id, the namespace tag and one tag per label. */
-  static List<String> tags(String namespace, String name, Map<String, String> labels) {
+  /**
+   * The namespace tag and one tag per label. Not the profile id, as the original plugin did: in
+   * namespace {@code namespace} the pod {@code production} would get the id tag {@code
+   * namespace_production}, the namespace tag of namespace {@code production}, and so pass that
+   * namespace's default isolation (SPEC section 3).
+   */
+  static List<String> tags(String namespace, Map<String, String> labels) {
     List<String> tags = new ArrayList<>();
-    tags.add(Escaping.profileId(namespace, name));
     tags.add(Escaping.namespaceTag(namespace));
     labels.forEach((key, value) -> tags.add(Escaping.labelTag(namespace, key, value)));
     return tags;
