@@ -172,6 +172,32 @@ class PolicyParserTest {
     assertTrue(result.rules().isEmpty(), "an invalid annotation yields no rules");
   }
 
+  @Test
+  void keepsTheFirstTwentyErrorsAndCountsEveryBadRule() {
+    PolicyResult result = parse("deny;".repeat(25) + "allow; allow tcp to ports x");
+
+    assertEquals(26, result.badRules());
+    assertEquals(PolicyParser.MAX_KEPT, result.errors().size());
+    assertEquals(6, result.moreBadRules());
+    assertEquals(
+        List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20),
+        result.errors().stream().map(PolicyError::rule).toList());
+    assertFalse(result.valid());
+    assertTrue(result.rules().isEmpty());
+  }
+
+  @Test
+  void keepsTheFirstTwentyWarningsAndCountsEveryOne() {
+    PolicyResult result = parse("allow tcp from; ".repeat(30) + "allow");
+
+    assertTrue(result.valid());
+    assertEquals(31, result.rules().size());
+    assertEquals(31, result.warningCount());
+    assertEquals(PolicyParser.MAX_KEPT, result.warnings().size());
+    assertEquals(11, result.moreWarnings());
+    assertEquals(20, result.warnings().get(19).rule());
+  }
+
   static Stream<Arguments> emptyAnnotations() {
     return Stream.of(
         Arguments.of("", 1),
