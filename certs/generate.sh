@@ -3,12 +3,13 @@
 #   <service>.<namespace>.svc, <service>.<namespace>.svc.cluster.local, localhost, 127.0.0.1
 # and prints the base64 caBundle to paste into the webhook configurations.
 #
-# usage: certs/generate.sh [-s service] [-n namespace] [-o outdir] [-d days] [-c client]
+# usage: certs/generate.sh [-s service] [-n namespace] [-o outdir] [-d days] [-c client [-a altnames]]
 #   defaults: service calico-policy-webhook, namespace kube-system, outdir certs, 365 days
 # Writes ca.crt, ca.key, tls.crt, tls.key into outdir. An existing CA in outdir is reused,
 # so re-running the script rotates the serving certificate without changing the caBundle.
 # With -c NAME it writes a client certificate NAME.crt, NAME.key (CN=NAME, clientAuth) signed
 # by the CA in outdir instead: the kube-apiserver's certificate when WEBHOOK_CLIENT_CA is set.
+# -a adds subject alternative names to it in openssl's form, e.g. -a DNS:apiserver.example.com.
 set -euo pipefail
 
 service=calico-policy-webhook
@@ -16,14 +17,16 @@ namespace=kube-system
 outdir="$(cd "$(dirname "$0")" && pwd)"
 days=365
 client=
-while getopts "s:n:o:d:c:h" opt; do
+altnames=
+while getopts "s:n:o:d:c:a:h" opt; do
   case "$opt" in
     s) service=$OPTARG ;;
     n) namespace=$OPTARG ;;
     o) outdir=$OPTARG ;;
     d) days=$OPTARG ;;
     c) client=$OPTARG ;;
-    *) sed -n '2,11p' "$0"; exit 2 ;;
+    a) altnames=$OPTARG ;;
+    *) sed -n '2,12p' "$0"; exit 2 ;;
   esac
 done
 command -v openssl >/dev/null || { echo "openssl is required (Debian: apt-get install openssl)" >&2; exit 1; }
@@ -48,6 +51,7 @@ basicConstraints=critical,CA:FALSE
 keyUsage=critical,digitalSignature,keyEncipherment
 extendedKeyUsage=clientAuth
 CNF
+  [ -z "$altnames" ] || echo "subjectAltName=${altnames}" >> "$tmp/ext.cnf"
 else
   name=tls
   subject="/CN=${service}.${namespace}.svc"

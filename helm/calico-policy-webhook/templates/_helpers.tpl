@@ -75,6 +75,21 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- join "," $parts }}
 {{- end }}
 
+{{/* clientAuth.names, a list or a comma-separated string, as one comma-separated string. */}}
+{{- define "cpw.clientNames" -}}
+{{- $n := .Values.clientAuth.names }}
+{{- if kindIs "slice" $n }}
+{{- $n = join "," $n }}
+{{- end }}
+{{- $parts := list }}
+{{- range splitList "," (toString $n) }}
+{{- if trim . }}
+{{- $parts = append $parts (trim .) }}
+{{- end }}
+{{- end }}
+{{- join "," $parts }}
+{{- end }}
+
 {{/* TLS ---------------------------------------------------------------------- */}}
 
 {{- define "cpw.tlsSecretName" -}}
@@ -194,5 +209,8 @@ annotations:
 {{- end }}
 {{- if and .Values.clientAuth.enabled (not .Values.clientAuth.caSecretName) }}
 {{- fail "clientAuth.caSecretName is required with clientAuth.enabled=true: a Secret holding the PEM CA that signs the kube-apiserver's client certificate" }}
+{{- end }}
+{{- if and (include "cpw.clientNames" .) (not .Values.clientAuth.enabled) }}
+{{- fail "clientAuth.names needs clientAuth.enabled=true and clientAuth.caSecretName: names are only checked on client certificates the client CA verified" }}
 {{- end }}
 {{- end }}

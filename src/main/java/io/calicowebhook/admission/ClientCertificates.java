@@ -1,10 +1,14 @@
 package io.calicowebhook.admission;
 
+import io.calicowebhook.config.CalicoConfig;
+import io.quarkus.runtime.Startup;
 import io.quarkus.tls.TlsConfiguration;
 import io.quarkus.tls.TlsConfigurationRegistry;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.inject.Singleton;
 import java.security.cert.Certificate;
+import java.security.cert.X509Certificate;
+import java.util.Optional;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLSession;
 
@@ -14,14 +18,19 @@ import javax.net.ssl.SSLSession;
  * <p>The HTTPS port requests (never requires) a client certificate, so that kubelet probes of
  * {@code /q/health} work without one. When a trust store is configured ({@code WEBHOOK_CLIENT_CA}
  * sets {@code quarkus.tls.trust-store.pem.certs}), the TLS handshake rejects certificates it did
- * not sign, and this check refuses admission calls that presented none.
+ * not sign, and this check refuses admission calls that presented none (401) and, when {@code
+ * WEBHOOK_CLIENT_NAMES} is set, those whose certificate carries none of the names (403). Checked at
+ * start-up: names without a client CA refuse to start.
  */
 @Singleton
+@Startup
 public class ClientCertificates {
   private final boolean required;
+  private final ClientNames names;
 
-  public ClientCertificates(TlsConfigurationRegistry registry) {
+  public ClientCertificates(TlsConfigurationRegistry registry, CalicoConfig config) {
     this.required = registry.getDefault().map(TlsConfiguration::getTrustStore).isPresent();
+    this.names = ClientNames.parse(config.webhook().clientNames(), required);
   }
 
   /** Whether admission calls must present a client certificate. */
@@ -30,25 +39,38 @@ public class ClientCertificates {
   }
 
   /**
-   * @throws BadInputException 401 when a certificate is required and the caller presented none
+   * @throws BadInputException 401 when a certificate is required and the caller presented none, 403
+   *     when it carries none of the client names
    */
   public void check(HttpServerRequest request) {
-    if (required && !presentedVerified(request)) {
+    if (!required) {
+      return;
+    }
+    Optional<X509Certificate> certificate = presentedVerified(request);
+    if (certificate.isEmpty()) {
       throw new BadInputException(
           401, "client certificate required: present one signed by the configured client CA");
     }
+    if (names.enabled() && !names.accepts(certificate.get())) {
+      throw new BadInputException(
+          403,
+          "client certificate not allowed: its subject CN and DNS names are none of the names in "
+              + ClientNames.VARIABLE);
+    }
   }
 
-  private static boolean presentedVerified(HttpServerRequest request) {
+  private static Optional<X509Certificate> presentedVerified(HttpServerRequest request) {
     SSLSession session = request.sslSession();
     if (session == null) {
-      return false;
+      return Optional.empty();
     }
     try {
       Certificate[] chain = session.getPeerCertificates();
-      return chain != null && chain.length > 0;
+      return chain != null && chain.length > 0 && chain[0] instanceof X509Certificate leaf
+          ? Optional.of(leaf)
+          : Optional.empty();
     } catch (SSLPeerUnverifiedException e) {
-      return false;
+      return Optional.empty();
     }
   }
 }

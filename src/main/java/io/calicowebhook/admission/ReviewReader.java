@@ -21,7 +21,15 @@ public final class ReviewReader {
   /** Deep enough for any Pod's managedFields, shallow enough to stop absurd nesting early. */
   static final int MAX_NESTING_DEPTH = 200;
 
+  /**
+   * Longest {@code request.uid} answered: the apiserver sends a 36-character UUID, and the uid is
+   * echoed in the answer.
+   */
+  static final int MAX_UID = 128;
+
+  /** Longest detail of a 400 message: field names and Jackson's words can hold anything sent. */
   private static final int MAX_DETAIL = 160;
+
   private static final Set<String> API_VERSIONS = Set.of(Review.V1, Review.V1BETA1);
 
   private final ObjectReader reader;
@@ -82,6 +90,10 @@ public final class ReviewReader {
     if (review.request().uid() == null || review.request().uid().isEmpty()) {
       throw BadInputException.badRequest("AdmissionReview request without uid");
     }
+    if (review.request().uid().length() > MAX_UID) {
+      throw BadInputException.badRequest(
+          "AdmissionReview request uid over " + MAX_UID + " characters");
+    }
     return review;
   }
 
@@ -92,7 +104,7 @@ public final class ReviewReader {
             .map(
                 ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
             .collect(Collectors.joining("."));
-    return path.isEmpty() ? "expected a JSON object" : path + " has the wrong type";
+    return path.isEmpty() ? "expected a JSON object" : shorten(path) + " has the wrong type";
   }
 
   /** Nesting depth or another read limit, possibly wrapped by databind. */
@@ -120,6 +132,14 @@ public final class ReviewReader {
                 + ", column "
                 + e.getLocation().getColumnNr()
                 + ")";
-    return located.length() <= MAX_DETAIL ? located : located.substring(0, MAX_DETAIL) + "...";
+    return shorten(located);
+  }
+
+  /** {@code text} cut to {@link #MAX_DETAIL} code points, never inside one. */
+  private static String shorten(String text) {
+    if (text.codePointCount(0, text.length()) <= MAX_DETAIL) {
+      return text;
+    }
+    return text.substring(0, text.offsetByCodePoints(0, MAX_DETAIL)) + "...";
   }
 }

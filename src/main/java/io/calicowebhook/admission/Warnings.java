@@ -39,8 +39,15 @@ final class Warnings {
         + " which Calico does not police";
   }
 
-  static String unchangedInvalid(String key, List<PolicyError> errors) {
-    String more = errors.size() > 1 ? " (and " + (errors.size() - 1) + " more errors)" : "";
+  /**
+   * The warning of an unchanged invalid policy on UPDATE: the first error and how many more bad
+   * rules there are, as one line (a warning is an HTTP header).
+   *
+   * @param errors the kept errors, at least one
+   * @param badRules how many rules are bad in all
+   */
+  static String unchangedInvalid(String key, List<PolicyError> errors, int badRules) {
+    String more = badRules > 1 ? " (and " + (badRules - 1) + " more bad rules)" : "";
     return key
         + " does not parse but is unchanged, so this update is allowed; fix it before"
         + " changing it: "
@@ -80,21 +87,34 @@ final class Warnings {
   }
 
   /**
-   * At most {@code max} warnings, each {@link #printable}: the apiserver truncates long lists
-   * anyway, and a 4,000-rule annotation can draw thousands. The last line says how many were left
-   * out.
+   * At most {@code max} warnings, each {@link #printable} and at most {@link
+   * AnswerLimits#MAX_WARNING_BYTES}: the apiserver truncates long lists anyway, and a 4,000-rule
+   * annotation can draw thousands. The last line says how many were left out.
    */
   record Limit(int max) {
     static final Limit DEFAULT = new Limit(20);
 
     List<String> apply(List<String> warnings) {
-      if (warnings.size() <= max) {
-        return warnings.stream().map(Warnings::printable).toList();
+      return apply(warnings, 0);
+    }
+
+    /**
+     * @param warnings the warnings at hand
+     * @param more how many further warnings exist but were not kept (the parser keeps 20)
+     */
+    List<String> apply(List<String> warnings, int more) {
+      if (warnings.size() + more <= max) {
+        return warnings.stream().map(Limit::shown).toList();
       }
-      List<String> kept = new ArrayList<>(warnings.subList(0, max - 1));
-      kept.replaceAll(Warnings::printable);
-      kept.add("... and " + (warnings.size() - max + 1) + " more warnings");
+      int shown = Math.min(warnings.size(), max - 1);
+      List<String> kept = new ArrayList<>(warnings.subList(0, shown));
+      kept.replaceAll(Limit::shown);
+      kept.add("... and " + (warnings.size() + more - shown) + " more warnings");
       return kept;
+    }
+
+    private static String shown(String warning) {
+      return AnswerLimits.cut(printable(warning), AnswerLimits.MAX_WARNING_BYTES);
     }
   }
 }

@@ -34,6 +34,9 @@ public interface CalicoConfig {
   /** The reconciler on the Kubernetes API, which makes etcd match the pods that exist. */
   Reconciler reconciler();
 
+  /** Who may call {@code /validate} and {@code /mutate}. */
+  Webhook webhook();
+
   /**
    * The connection to Calico's etcd (v3 API). Every setting is optional on its own; together they
    * are checked at start-up and every mistake is reported in one message.
@@ -188,5 +191,16 @@ public interface CalicoConfig {
       @WithDefault("2s")
       Duration retryPeriod();
     }
+  }
+
+  /** The admission endpoints' callers. */
+  interface Webhook {
+    /**
+     * Comma-separated names, one of which a caller's client certificate must carry as its subject
+     * CN or as a DNS subject alternative name ({@code WEBHOOK_CLIENT_NAMES}), for example {@code
+     * kube-apiserver,apiserver-webhook-client}; others get 403. Compared exactly, no wildcards.
+     * Needs {@code WEBHOOK_CLIENT_CA}; unset, any certificate that CA signed is accepted.
+     */
+    Optional<String> clientNames();
   }
 }

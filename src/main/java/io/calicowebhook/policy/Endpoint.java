@@ -18,19 +18,4 @@ public record Endpoint(List<PortRange> ports, Label label, Cidr cidr) {
   public boolean isAny() {
     return ports.isEmpty() && label == null && cidr == null;
   }
-
-  /** The Felix port list, or null when the clause names no ports. */
-  List<Object> felixPorts() {
-    return ports.isEmpty() ? null : ports.stream().map(PortRange::felix).toList();
-  }
-
-  /** The Felix tag of the label in {@code namespace}, or null. */
-  String felixTag(String namespace) {
-    return label == null ? null : label.tag(namespace);
-  }
-
-  /** The Felix net, or null. */
-  String felixNet() {
-    return cidr == null ? null : cidr.text();
-  }
 }

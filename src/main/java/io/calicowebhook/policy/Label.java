@@ -1,7 +1,5 @@
 package io.calicowebhook.policy;
 
-import io.calicowebhook.profile.Escaping;
-
 /** A Kubernetes label {@code key=value} as written after {@code label}; always valid. */
 public record Label(String key, String value) {
   public Label {
@@ -9,10 +7,5 @@ public record Label(String key, String value) {
     if (problem != null) {
       throw new IllegalArgumentException("bad label " + key + "=" + value + ": " + problem);
     }
-  }
-
-  /** The tag of pods in {@code namespace} that carry this label. */
-  public String tag(String namespace) {
-    return Escaping.labelTag(namespace, key, value);
   }
 }

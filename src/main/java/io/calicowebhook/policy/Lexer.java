@@ -1,51 +1,62 @@
 package io.calicowebhook.policy;
 
-import java.util.ArrayList;
-import java.util.List;
-
 /**
- * Turns a whole annotation value into tokens: words (maximal runs of anything but whitespace and
- * {@code ;}), {@code ;}, and a final end token. Columns count Unicode code points from 1, so they
- * match what a user sees for non-ASCII text. Linear time.
+ * Reads an annotation value as tokens, one at a time: words (maximal runs of anything but
+ * whitespace and {@code ;}), {@code ;}, and a final end token that repeats. Columns count Unicode
+ * code points from 1, so they match what a user sees for non-ASCII text. Only the current token is
+ * held, so memory does not grow with the value (a 4 MiB value of {@code ;} is four million tokens).
+ * Linear time.
  */
 final class Lexer {
-  private final int[] codePoints;
-  private final List<Token> tokens = new ArrayList<>();
+  private final String value;
   private int index;
+  private int column = 1;
+  private Token current;
 
-  private Lexer(String value) {
-    this.codePoints = value.codePoints().toArray();
+  Lexer(String value) {
+    this.value = value;
+    this.current = read();
   }
 
-  /** The tokens of {@code value}, always ending with a {@link Token.Kind#END} token. */
-  static List<Token> tokens(String value) {
-    Lexer lexer = new Lexer(value);
-    lexer.run();
-    return lexer.tokens;
+  /** The current token; {@link Token.Kind#END} once the value is used up. */
+  Token peek() {
+    return current;
   }
 
-  private void run() {
-    while (index < codePoints.length) {
-      int cp = codePoints[index];
-      if (Character.isWhitespace(cp)) {
-        index++;
-      } else if (cp == ';') {
-        tokens.add(new Token(Token.Kind.SEMICOLON, ";", index + 1, index + 2));
-        index++;
-      } else {
-        word();
-      }
+  /** Moves past the current token; stays at the end token. */
+  void advance() {
+    if (current.kind() != Token.Kind.END) {
+      current = read();
     }
-    tokens.add(new Token(Token.Kind.END, "", index + 1, index + 1));
   }
 
-  private void word() {
+  private Token read() {
+    while (index < value.length() && Character.isWhitespace(value.codePointAt(index))) {
+      step();
+    }
+    if (index == value.length()) {
+      return new Token(Token.Kind.END, "", column, column);
+    }
+    if (value.charAt(index) == ';') {
+      step();
+      return new Token(Token.Kind.SEMICOLON, ";", column - 1, column);
+    }
+    return word();
+  }
+
+  private Token word() {
     int start = index;
-    while (index < codePoints.length && isWordPart(codePoints[index])) {
-      index++;
+    int startColumn = column;
+    while (index < value.length() && isWordPart(value.codePointAt(index))) {
+      step();
     }
-    String text = new String(codePoints, start, index - start);
-    tokens.add(new Token(Token.Kind.WORD, text, start + 1, index + 1));
+    return new Token(Token.Kind.WORD, value.substring(start, index), startColumn, column);
+  }
+
+  /** Moves one code point on. */
+  private void step() {
+    index += Character.charCount(value.codePointAt(index));
+    column++;
   }
 
   private static boolean isWordPart(int cp) {

@@ -25,13 +25,19 @@ import java.util.Set;
  * cidr        = IPv4 or IPv6 address, optional "/" prefix length
  * </pre>
  *
- * <p>The {@link Lexer} turns the whole value into tokens first; then there is one method per
- * grammar rule, each looking ahead with {@link #peek()} and taking tokens with {@link #consume()}
- * (the style of Kubernetes' label selector parser). Each rule is parsed on its own: the first
- * mistake in a rule becomes its {@link PolicyError} and parsing resumes after the next {@code ;},
- * so every bad rule is reported. Linear time; {@link #parse} never throws.
+ * <p>The {@link Lexer} reads the value as tokens; there is one method per grammar rule, each
+ * looking ahead one token with {@link #peek()} and taking tokens with {@link #consume()} (the style
+ * of Kubernetes' label selector parser). Each rule is parsed on its own: the first mistake in a
+ * rule becomes its {@link PolicyError} and parsing resumes after the next {@code ;}, so every bad
+ * rule is found. The first {@link #MAX_KEPT} errors and warnings are kept; past that they are only
+ * counted ({@link PolicyResult#badRules()}, {@link PolicyResult#warningCount()}), so a 256 KiB
+ * annotation of {@code ;} yields 20 errors and a count, not 262,145 errors. Linear time; {@link
+ * #parse} never throws.
  */
 public final class PolicyParser {
+  /** How many errors, and how many warnings, a result keeps; the rest are only counted. */
+  public static final int MAX_KEPT = 20;
+
   private static final Set<String> KEYWORDS =
       Set.of("allow", "tcp", "udp", "icmp", "type", "code", "from", "to", "ports", "label", "cidr");
   private static final List<String> ELEMENTS = List.of("ports", "label", "cidr");
@@ -41,17 +47,18 @@ public final class PolicyParser {
       "no spaces inside a port list (write the list as one word, e.g. 80,443)";
 
   private final String annotationKey;
-  private final List<Token> tokens;
+  private final Lexer lexer;
   private final List<Rule> rules = new ArrayList<>();
   private final List<PolicyError> errors = new ArrayList<>();
   private final List<PolicyWarning> warnings = new ArrayList<>();
-  private int pos;
+  private int badRules;
+  private int warningCount;
   private int ruleNumber;
   private RuleState state = new RuleState();
 
-  private PolicyParser(String annotationKey, List<Token> tokens) {
+  private PolicyParser(String annotationKey, Lexer lexer) {
     this.annotationKey = annotationKey;
-    this.tokens = tokens;
+    this.lexer = lexer;
   }
 
   /**
@@ -62,10 +69,14 @@ public final class PolicyParser {
    * @return the rules, or every error of every bad rule; never throws on any input
    */
   public static PolicyResult parse(String annotationKey, String value) {
-    PolicyParser parser = new PolicyParser(annotationKey, Lexer.tokens(value == null ? "" : value));
+    PolicyParser parser = new PolicyParser(annotationKey, new Lexer(value == null ? "" : value));
     parser.annotation();
     return new PolicyResult(
-        parser.errors.isEmpty() ? parser.rules : List.of(), parser.errors, parser.warnings);
+        parser.errors.isEmpty() ? parser.rules : List.of(),
+        parser.errors,
+        parser.warnings,
+        parser.badRules,
+        parser.warningCount);
   }
 
   /** annotation = rule *( ";" rule ) */
@@ -79,12 +90,17 @@ public final class PolicyParser {
   private void ruleOrError() {
     state = new RuleState();
     try {
-      rules.add(rule());
-      warnings.addAll(state.warnings);
+      Rule rule = rule();
+      if (badRules == 0) {
+        rules.add(rule); // an invalid annotation yields no rules: stop collecting them
+      }
+      keep(warnings, state.warnings);
+      warningCount += state.warnings.size();
     } catch (Failure failure) {
-      errors.add(failure.error);
+      keep(errors, List.of(failure.error));
+      badRules++;
       while (!peek().endsRule()) {
-        pos++;
+        lexer.advance();
       }
     }
   }
@@ -422,14 +438,12 @@ public final class PolicyParser {
   // ---- token stream ----
 
   private Token peek() {
-    return tokens.get(pos);
+    return lexer.peek();
   }
 
   private Token consume() {
-    Token token = tokens.get(pos);
-    if (token.kind() != Kind.END) {
-      pos++;
-    }
+    Token token = lexer.peek();
+    lexer.advance();
     return token;
   }
 
@@ -437,7 +451,7 @@ public final class PolicyParser {
     if (peek().kind() != kind) {
       return false;
     }
-    pos++;
+    lexer.advance();
     return true;
   }
 
@@ -463,6 +477,12 @@ public final class PolicyParser {
   }
 
   // ---- results ----
+
+  /** Adds {@code more} to {@code kept} up to {@link #MAX_KEPT} entries. */
+  private static <T> void keep(List<T> kept, List<T> more) {
+    int room = MAX_KEPT - kept.size();
+    kept.addAll(more.subList(0, Math.max(0, Math.min(room, more.size()))));
+  }
 
   private void warn(Token token, String text) {
     state.warnings.add(new PolicyWarning(annotationKey, ruleNumber, token.column(), text));

@@ -18,9 +18,4 @@ public record PortRange(int first, int last) {
   public static PortRange of(int port) {
     return new PortRange(port, port);
   }
-
-  /** The Felix form: an {@link Integer} for a single port, the string {@code "N:M"} for a range. */
-  public Object felix() {
-    return first == last ? (Object) first : first + ":" + last;
-  }
 }

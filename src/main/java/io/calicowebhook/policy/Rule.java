@@ -3,8 +3,8 @@ package io.calicowebhook.policy;
 import java.util.Objects;
 
 /**
- * One parsed {@code allow} rule. The constructor refuses what Felix would refuse: ICMP type and
- * code on a rule that is not icmp, ports on a rule that is not tcp or udp.
+ * One parsed {@code allow} rule. The constructor refuses what the language cannot express: ICMP
+ * type and code on a rule that is not icmp, ports on a rule that is not tcp or udp.
  *
  * @param protocol the protocol, {@link Protocol#ANY} when none is named
  * @param icmp ICMP type and code; null for any (always null unless the protocol is icmp)
@@ -32,24 +32,5 @@ public record Rule(Protocol protocol, Icmp icmp, Endpoint from, Endpoint to) {
   /** True when the rule restricts nothing and so allows all traffic. */
   public boolean allowsAll() {
     return protocol == Protocol.ANY && from.isAny() && to.isAny();
-  }
-
-  /**
-   * The rule as Felix reads it (SPEC section 4); {@code label K=V} becomes a tag of {@code
-   * namespace}.
-   */
-  public FelixRule toFelix(String namespace) {
-    Objects.requireNonNull(namespace, "namespace");
-    return new FelixRule(
-        "allow",
-        protocol.felixName(),
-        from.felixTag(namespace),
-        to.felixTag(namespace),
-        from.felixNet(),
-        to.felixNet(),
-        from.felixPorts(),
-        to.felixPorts(),
-        icmp == null ? null : icmp.type(),
-        icmp == null ? null : icmp.code());
   }
 }

@@ -2,8 +2,6 @@ package io.calicowebhook.profile;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import io.calicowebhook.policy.FelixJson;
-import io.calicowebhook.policy.FelixRule;
 import java.util.List;
 import java.util.TreeSet;
 

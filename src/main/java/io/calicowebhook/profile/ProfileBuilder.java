@@ -1,6 +1,5 @@
 package io.calicowebhook.profile;
 
-import io.calicowebhook.policy.FelixRule;
 import io.calicowebhook.policy.PolicyParser;
 import io.calicowebhook.policy.PolicyResult;
 import java.util.ArrayList;
@@ -33,7 +32,7 @@ public final class ProfileBuilder {
     return Optional.of(
         new Profile(
             Escaping.profileId(namespace, pod.name()),
-            tags(namespace, pod.name(), pod.labels()),
+            tags(namespace, pod.labels()),
             inboundRules(pod),
             List.of(FelixRule.allowAll())));
   }
@@ -47,17 +46,19 @@ public final class ProfileBuilder {
   public Profile failClosed(PodMeta pod, boolean labelTags) {
     String namespace = pod.namespace();
     List<String> tags =
-        labelTags
-            ? tags(namespace, pod.name(), pod.labels())
-            : List.of(Escaping.namespaceTag(namespace));
+        labelTags ? tags(namespace, pod.labels()) : List.of(Escaping.namespaceTag(namespace));
     return new Profile(
         Escaping.profileId(namespace, pod.name()), tags, List.of(), List.of(FelixRule.allowAll()));
   }
 
-  /** The profile id, the namespace tag and one tag per label. */
-  static List<String> tags(String namespace, String name, Map<String, String> labels) {
+  /**
+   * The namespace tag and one tag per label. Not the profile id, as the original plugin did: in
+   * namespace {@code namespace} the pod {@code production} would get the id tag {@code
+   * namespace_production}, the namespace tag of namespace {@code production}, and so pass that
+   * namespace's default isolation (SPEC section 3).
+   */
+  static List<String> tags(String namespace, Map<String, String> labels) {
     List<String> tags = new ArrayList<>();
-    tags.add(Escaping.profileId(namespace, name));
     tags.add(Escaping.namespaceTag(namespace));
     labels.forEach((key, value) -> tags.add(Escaping.labelTag(namespace, key, value)));
     return tags;
@@ -75,7 +76,7 @@ public final class ProfileBuilder {
     if (!result.valid()) {
       throw new InvalidPolicyException(result.errors());
     }
-    return result.rules().stream().map(rule -> rule.toFelix(pod.namespace())).toList();
+    return result.rules().stream().map(rule -> FelixRule.of(rule, pod.namespace())).toList();
   }
 
   /** The inbound rules of a pod without a policy annotation. */
@@ -83,18 +84,6 @@ public final class ProfileBuilder {
     if (defaultPolicy == DefaultPolicy.ALLOW) {
       return List.of(FelixRule.allowAll());
     }
-    FelixRule sameNamespace =
-        new FelixRule(
-            "allow",
-            null,
-            Escaping.namespaceTag(namespace),
-            null,
-            null,
-            null,
-            null,
-            null,
-            null,
-            null);
-    return List.of(sameNamespace);
+    return List.of(FelixRule.allowFromTag(Escaping.namespaceTag(namespace)));
   }
 }

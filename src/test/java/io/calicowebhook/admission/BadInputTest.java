@@ -79,6 +79,20 @@ class BadInputTest {
             400,
             "not an AdmissionReview: request.object.metadata.annotations has the wrong type"),
         bad("Pod CREATE without object", review("null"), 400, "without object"),
+        bad(
+            "a uid of 1 MiB, which the answer would echo",
+            "{"
+                + V1
+                + "\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\""
+                + "u".repeat(1 << 20)
+                + "\"}}",
+            400,
+            "AdmissionReview request uid over 128 characters"),
+        bad(
+            "a 40 KiB annotation key holding an object",
+            review("{\"metadata\":{\"annotations\":{\"" + "k".repeat(40 << 10) + "\":{}}}}"),
+            400,
+            "not an AdmissionReview: request.object.metadata.annotations.kkkk"),
         bad("absurdly deep nesting", review(nested(100_000)), 400, "nesting depth (201) exceeds"),
         bad(
             "not UTF-8",

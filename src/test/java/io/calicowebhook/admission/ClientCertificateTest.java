@@ -9,11 +9,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.URI;
 import java.net.URL;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.List;
@@ -62,33 +58,13 @@ class ClientCertificateTest {
 
   @Test
   void keepsHealthOpenWithoutClientCertificate() throws Exception {
-    HttpResponse<String> response =
-        client(Tls.context(null, null))
-            .send(
-                HttpRequest.newBuilder(base.toURI().resolve("/q/health/ready")).build(),
-                HttpResponse.BodyHandlers.ofString());
+    HttpResponse<String> response = Tls.get(base, "q/health/ready", Tls.context(null, null));
     assertEquals(200, response.statusCode(), response.body());
   }
 
   private HttpResponse<String> postReview(SSLContext context) throws Exception {
-    HttpRequest request =
-        HttpRequest.newBuilder(URI.create(base + "validate"))
-            .header("Content-Type", "application/json")
-            .POST(HttpRequest.BodyPublishers.ofByteArray(review()))
-            .build();
-    return client(context).send(request, HttpResponse.BodyHandlers.ofString());
-  }
-
-  private static HttpClient client(SSLContext context) {
-    return HttpClient.newBuilder().sslContext(context).build();
-  }
-
-  private static byte[] review() throws IOException {
-    try (InputStream in =
-        ClientCertificateTest.class.getResourceAsStream(
-            "/admission/validate/create-with-valid-policy/review.json")) {
-      return in.readAllBytes();
-    }
+    byte[] review = Fixtures.bytes(Fixtures.review("validate", "create-with-valid-policy"));
+    return Tls.postJson(base, "validate", context, review);
   }
 
   /** Sets WEBHOOK_CLIENT_CA, exactly as an operator would. */

@@ -45,4 +45,16 @@ class PatchOperationTest {
         "{\"op\":\"remove\",\"path\":\"/metadata/annotations/policy\"}",
         JSON.valueToTree(PatchOperation.remove("/metadata/annotations/policy")).toString());
   }
+
+  /** The rename as the README shows it: one move, no value, base64 byte for byte. */
+  @Test
+  void moveNamesWhereFromAndCarriesNoValue() {
+    PatchOperation move =
+        PatchOperation.move(
+            "/metadata/annotations/policy", "/metadata/annotations/projectcalico.org~1policy");
+    assertEquals(
+        "W3sib3AiOiJtb3ZlIiwiZnJvbSI6Ii9tZXRhZGF0YS9hbm5vdGF0aW9ucy9wb2xpY3kiLCJwYXRoIjoiL21ldGFk"
+            + "YXRhL2Fubm90YXRpb25zL3Byb2plY3RjYWxpY28ub3JnfjFwb2xpY3kifV0=",
+        Mutator.base64(List.of(move)));
+  }
 }

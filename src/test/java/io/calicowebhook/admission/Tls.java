@@ -1,5 +1,7 @@
 package io.calicowebhook.admission;
 
+import static java.net.http.HttpResponse.BodyHandlers.ofString;
+
 import io.restassured.RestAssured;
 import io.restassured.config.RestAssuredConfig;
 import io.restassured.config.SSLConfig;
@@ -7,7 +9,11 @@ import io.restassured.specification.RequestSpecification;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
+import java.net.URI;
 import java.net.URL;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -69,6 +75,28 @@ public final class Tls {
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException(e);
     }
+  }
+
+  /**
+   * A POST of {@code body} as JSON to {@code path} under {@code base} over a fresh connection that
+   * presents the client certificate {@code context} holds, if any.
+   */
+  public static HttpResponse<String> postJson(
+      URL base, String path, SSLContext context, byte[] body)
+      throws IOException, InterruptedException {
+    HttpRequest request =
+        HttpRequest.newBuilder(URI.create(base + path))
+            .header("Content-Type", "application/json")
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+            .build();
+    return HttpClient.newBuilder().sslContext(context).build().send(request, ofString());
+  }
+
+  /** A GET of {@code path} under {@code base}, presenting what {@code context} holds. */
+  public static HttpResponse<String> get(URL base, String path, SSLContext context)
+      throws IOException, InterruptedException {
+    HttpRequest request = HttpRequest.newBuilder(URI.create(base + path)).build();
+    return HttpClient.newBuilder().sslContext(context).build().send(request, ofString());
   }
 
   /** The serial number of the certificate the server presents in a real handshake now. */

@@ -69,6 +69,16 @@ class ChartValuesTest {
             Map.of("etcd.endpoints", Chart.ETCD, "clientAuth.enabled", "true"),
             "clientAuth.caSecretName is required with clientAuth.enabled=true"),
         Arguments.of(
+            Map.of("etcd.endpoints", Chart.ETCD, "clientAuth.names", "kube-apiserver"),
+            "clientAuth.names needs clientAuth.enabled=true and clientAuth.caSecretName"),
+        Arguments.of(
+            Map.of(
+                "etcd.endpoints", Chart.ETCD,
+                "clientAuth.enabled", "true",
+                "clientAuth.caSecretName", "ca",
+                "clientAuth.names", "*.example.com"),
+            "clientAuth/names"),
+        Arguments.of(
             Map.of(
                 "etcd.endpoints",
                 Chart.ETCD,
@@ -155,6 +165,42 @@ class ChartValuesTest {
   }
 
   @ParameterizedTest
+  @MethodSource("clientNameSpellings")
+  void passesClientNamesAsOneCommaSeparatedList(String valuesYaml) {
+    Manifests manifests =
+        Chart.withEtcd()
+            .set("clientAuth.enabled", "true")
+            .set("clientAuth.caSecretName", "apiserver-client-ca")
+            .withValues(valuesYaml)
+            .render();
+    assertEquals(
+        "kube-apiserver,apiserver-webhook-client",
+        container(manifests).getEnv().stream()
+            .filter(e -> e.getName().equals("WEBHOOK_CLIENT_NAMES"))
+            .findFirst()
+            .orElseThrow()
+            .getValue());
+  }
+
+  static Stream<String> clientNameSpellings() {
+    return Stream.of(
+        "clientAuth:\n  names: \" kube-apiserver , apiserver-webhook-client\"\n",
+        "clientAuth:\n  names: [kube-apiserver, apiserver-webhook-client]\n");
+  }
+
+  @Test
+  void setsNoClientNamesByDefault() {
+    Manifests manifests =
+        Chart.withEtcd()
+            .set("clientAuth.enabled", "true")
+            .set("clientAuth.caSecretName", "apiserver-client-ca")
+            .render();
+    assertTrue(
+        container(manifests).getEnv().stream()
+            .noneMatch(e -> e.getName().equals("WEBHOOK_CLIENT_NAMES")));
+  }
+
+  @ParameterizedTest
   @MethodSource("endpointSpellings")
   void passesEtcdEndpointsAsOneCommaSeparatedList(String valuesYaml) {
     Manifests manifests = Chart.bare().withValues(valuesYaml).render();
@@ -236,6 +282,7 @@ class ChartValuesTest {
         .set("etcd.auth.secretName", "etcd-auth")
         .set("clientAuth.enabled", "true")
         .set("clientAuth.caSecretName", "apiserver-client-ca")
+        .set("clientAuth.names", "kube-apiserver")
         .render();
   }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.calicowebhook.profile.FelixRule;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -142,7 +143,7 @@ class PolicyFuzzTest {
     }
     assertEquals(rules, result.rules().size(), () -> quoted(policy));
     for (Rule rule : result.rules()) {
-      checkFelix(policy, JSON.readTree(rule.toFelix("fuzz-ns_1").toJson()));
+      checkFelix(policy, JSON.readTree(FelixRule.of(rule, "fuzz-ns_1").toJson()));
     }
     return 1;
   }

@@ -12,56 +12,12 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The policy language of SPEC section 2 and the Felix rules of section 4, one row per case. */
+/** The policy language of SPEC section 2, one row per case; its Felix form is in FelixRuleTest. */
 class PolicyParserTest {
   private static final String KEY = "projectcalico.org/policy";
 
   private static PolicyResult parse(String policy) {
     return PolicyParser.parse(KEY, policy);
-  }
-
-  private static List<String> felixJson(PolicyResult result, String namespace) {
-    return result.rules().stream().map(rule -> rule.toFelix(namespace).toJson()).toList();
-  }
-
-  /** Every production of the grammar; namespace {@code ns}. */
-  @ParameterizedTest(name = "{0}")
-  @CsvSource(
-      delimiterString = " => ",
-      quoteCharacter = '`',
-      textBlock =
-          """
-      allow => {"action":"allow"}
-      allow from label role=db => {"action":"allow","src_tag":"ns_role_db"}
-      allow tcp to ports 80,8000:8080 => {"action":"allow","protocol":"tcp","dst_ports":[80,"8000:8080"]}
-      allow udp from ports 53 cidr 10.0.0.0/8 => {"action":"allow","protocol":"udp","src_ports":[53],"src_net":"10.0.0.0/8"}
-      allow icmp type 8 code 0 from cidr 1.2.3.4 => {"action":"allow","protocol":"icmp","icmp_type":8,"icmp_code":0,"src_net":"1.2.3.4/32"}
-      allow tcp => {"action":"allow","protocol":"tcp"}
-      allow udp => {"action":"allow","protocol":"udp"}
-      allow icmp => {"action":"allow","protocol":"icmp"}
-      allow icmp type 0 => {"action":"allow","protocol":"icmp","icmp_type":0}
-      allow icmp type 255 code 255 => {"action":"allow","protocol":"icmp","icmp_type":255,"icmp_code":255}
-      allow icmp type 3 from label app=x to cidr 10.0.0.0/8 => {"action":"allow","protocol":"icmp","icmp_type":3,"src_tag":"ns_app_x","dst_net":"10.0.0.0/8"}
-      allow icmp to label app=x => {"action":"allow","protocol":"icmp","dst_tag":"ns_app_x"}
-      allow to label role=db => {"action":"allow","dst_tag":"ns_role_db"}
-      allow from cidr 1.2.3.4 => {"action":"allow","src_net":"1.2.3.4/32"}
-      allow to cidr ::1 => {"action":"allow","dst_net":"::1/128"}
-      allow from label a=b cidr 10.0.0.0/8 to label c=d cidr 2001:DB8::/32 => {"action":"allow","src_tag":"ns_a_b","src_net":"10.0.0.0/8","dst_tag":"ns_c_d","dst_net":"2001:db8::/32"}
-      allow tcp from ports 80 => {"action":"allow","protocol":"tcp","src_ports":[80]}
-      allow tcp from ports 0,65535,0:65535 => {"action":"allow","protocol":"tcp","src_ports":[0,65535,"0:65535"]}
-      allow tcp to ports 0080,08:009 => {"action":"allow","protocol":"tcp","dst_ports":[80,"8:9"]}
-      allow udp to ports 53 label k8s-app=kube-dns => {"action":"allow","protocol":"udp","dst_ports":[53],"dst_tag":"ns_k8s-app_kube-dns"}
-      allow tcp from ports 1:2 label app.kubernetes.io/name=web cidr 10.1.0.0/16 to ports 443 label tier=front cidr 0.0.0.0/0 => {"action":"allow","protocol":"tcp","src_ports":["1:2"],"src_tag":"ns_app.kubernetes.io_name_web","src_net":"10.1.0.0/16","dst_ports":[443],"dst_tag":"ns_tier_front","dst_net":"0.0.0.0/0"}
-      allow tcp to cidr 10.0.0.1/8 => {"action":"allow","protocol":"tcp","dst_net":"10.0.0.0/8"}
-      allow tcp from => {"action":"allow","protocol":"tcp"}
-      allow icmp type 8 to => {"action":"allow","protocol":"icmp","icmp_type":8}
-      allow from label my_key=my_value => {"action":"allow","src_tag":"ns_my__key_my__value"}
-      allow from label Role=DB.v1 => {"action":"allow","src_tag":"ns_Role_DB.v1"}
-      """)
-  void writesFelixRuleForEveryProduction(String policy, String json) {
-    PolicyResult result = parse(policy);
-    assertTrue(result.valid(), () -> result.errors().toString());
-    assertEquals(List.of(json), felixJson(result, "ns"));
   }
 
   /** Every kind of mistake, each with its exact message. */
@@ -200,18 +156,6 @@ class PolicyParserTest {
   }
 
   @Test
-  void parsesSpecAnnotationExample() {
-    PolicyResult result = parse("allow from label role=backend; allow tcp to ports 4001,443");
-    assertTrue(result.valid());
-    assertEquals(
-        List.of(
-            "{\"action\":\"allow\",\"src_tag\":\"production_role_backend\"}",
-            "{\"action\":\"allow\",\"protocol\":\"tcp\",\"dst_ports\":[4001,443]}"),
-        felixJson(result, "production"));
-    assertTrue(result.warnings().isEmpty());
-  }
-
-  @Test
   void collectsOneErrorForEveryBadRule() {
     PolicyResult result =
         parse("deny; allow tcp to ports 80; allow from tag a=b;; allow icmp code 1; allow");
@@ -226,6 +170,32 @@ class PolicyParserTest {
                 + " ICMP 'code' needs a 'type' before it)"),
         result.errors().stream().map(e -> e.message().substring(KEY.length() + 2)).toList());
     assertTrue(result.rules().isEmpty(), "an invalid annotation yields no rules");
+  }
+
+  @Test
+  void keepsTheFirstTwentyErrorsAndCountsEveryBadRule() {
+    PolicyResult result = parse("deny;".repeat(25) + "allow; allow tcp to ports x");
+
+    assertEquals(26, result.badRules());
+    assertEquals(PolicyParser.MAX_KEPT, result.errors().size());
+    assertEquals(6, result.moreBadRules());
+    assertEquals(
+        List.of(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20),
+        result.errors().stream().map(PolicyError::rule).toList());
+    assertFalse(result.valid());
+    assertTrue(result.rules().isEmpty());
+  }
+
+  @Test
+  void keepsTheFirstTwentyWarningsAndCountsEveryOne() {
+    PolicyResult result = parse("allow tcp from; ".repeat(30) + "allow");
+
+    assertTrue(result.valid());
+    assertEquals(31, result.rules().size());
+    assertEquals(31, result.warningCount());
+    assertEquals(PolicyParser.MAX_KEPT, result.warnings().size());
+    assertEquals(11, result.moreWarnings());
+    assertEquals(20, result.warnings().get(19).rule());
   }
 
   static Stream<Arguments> emptyAnnotations() {
@@ -265,9 +235,17 @@ class PolicyParserTest {
     assertTrue(result.valid(), () -> result.errors().toString());
     assertEquals(
         List.of(
-            "{\"action\":\"allow\",\"protocol\":\"tcp\",\"src_ports\":[80]}",
-            "{\"action\":\"allow\",\"protocol\":\"udp\",\"dst_ports\":[53]}"),
-        felixJson(result, "ns"));
+            new Rule(
+                Protocol.TCP,
+                null,
+                new Endpoint(List.of(PortRange.of(80)), null, null),
+                Endpoint.ANY),
+            new Rule(
+                Protocol.UDP,
+                null,
+                Endpoint.ANY,
+                new Endpoint(List.of(PortRange.of(53)), null, null))),
+        result.rules());
   }
 
   @Test

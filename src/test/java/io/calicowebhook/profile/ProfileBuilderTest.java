@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.calicowebhook.policy.FelixRule;
 import io.calicowebhook.policy.PolicyError;
 import java.util.List;
 import java.util.Map;
@@ -97,8 +96,7 @@ class ProfileBuilderTest {
     Profile profile = NS_ISOLATION.build(pod).orElseThrow();
     assertEquals("production_pod1", profile.id());
     assertEquals(
-        "[\"namespace_production\",\"production_pod1\",\"production_role_backend\","
-            + "\"production_version_v1.2.3\"]",
+        "[\"namespace_production\",\"production_role_backend\",\"production_version_v1.2.3\"]",
         profile.tagsJson());
   }
 
@@ -116,10 +114,7 @@ class ProfileBuilderTest {
     assertEquals("team__a_web__1", profile.id());
     assertEquals(
         List.of(
-            "namespace_team__a",
-            "team__a_app.kubernetes.io_name_web",
-            "team__a_tier_front__end",
-            "team__a_web__1"),
+            "namespace_team__a", "team__a_app.kubernetes.io_name_web", "team__a_tier_front__end"),
         profile.tags());
   }
 

@@ -39,7 +39,7 @@ class DevEtcdTest {
           .atMost(Duration.ofSeconds(30))
           .until(() -> kv.get(EtcdKeys.tags("dev_web-1")).isPresent());
       assertEquals(
-          "[\"dev_app_web\",\"dev_web-1\",\"namespace_dev\"]",
+          "[\"dev_app_web\",\"namespace_dev\"]",
           kv.value(EtcdKeys.tags("dev_web-1")).orElseThrow());
     }
   }

@@ -70,7 +70,7 @@ class ProfileWorkerTest {
                 + "\"src_tag\":\"namespace_production\"}],"
                 + OUT
                 + "}",
-            "[\"namespace_production\",\"production_pod1\",\"production_role_backend\","
+            "[\"namespace_production\",\"production_role_backend\","
                 + "\"production_version_v1.2.3\"]"),
         Arguments.of(
             "annotation of SPEC 1",
@@ -86,17 +86,17 @@ class ProfileWorkerTest {
                 + "{\"action\":\"allow\",\"protocol\":\"tcp\",\"dst_ports\":[4001,443]}],"
                 + OUT
                 + "}",
-            "[\"namespace_production\",\"production_role_frontend\",\"production_web\"]"),
+            "[\"namespace_production\",\"production_role_frontend\"]"),
         Arguments.of(
             "kube-system allows everything whatever the annotation",
             pod("kube-system", "dns", Map.of(), Map.of("projectcalico.org/policy", "allow tcp")),
             "{\"id\":\"kube-system_dns\",\"inbound_rules\":[{\"action\":\"allow\"}]," + OUT + "}",
-            "[\"kube-system_dns\",\"namespace_kube-system\"]"),
+            "[\"namespace_kube-system\"]"),
         Arguments.of(
             "legacy key policy",
             pod("ns", "old", Map.of(), Map.of("policy", "allow")),
             "{\"id\":\"ns_old\",\"inbound_rules\":[{\"action\":\"allow\"}]," + OUT + "}",
-            "[\"namespace_ns\",\"ns_old\"]"),
+            "[\"namespace_ns\"]"),
         sectionFour("allow", "{\"action\":\"allow\"}"),
         sectionFour(
             "allow from label role=db", "{\"action\":\"allow\",\"src_tag\":\"ns_role_db\"}"),
@@ -118,7 +118,7 @@ class ProfileWorkerTest {
                 + "\"src_tag\":\"namespace_ns\"}],"
                 + OUT
                 + "}",
-            "[\"namespace_ns\",\"ns_app.kubernetes.io_name_web__1\",\"ns_p\"]"));
+            "[\"namespace_ns\",\"ns_app.kubernetes.io_name_web__1\"]"));
   }
 
   private static Arguments sectionFour(String policy, String rule) {
@@ -126,7 +126,7 @@ class ProfileWorkerTest {
         "SPEC 4: " + policy,
         pod("ns", "pod", Map.of(), Map.of("projectcalico.org/policy", policy)),
         "{\"id\":\"ns_pod\",\"inbound_rules\":[" + rule + "]," + OUT + "}",
-        "[\"namespace_ns\",\"ns_pod\"]");
+        "[\"namespace_ns\"]");
   }
 
   @ParameterizedTest(name = "{0}")
@@ -188,8 +188,39 @@ class ProfileWorkerTest {
     await()
         .atMost(PROGRAMMED)
         .until(() -> kv.value(EtcdKeys.tags("ns_p")).orElseThrow().contains("ns_version_2"));
+    assertEquals(JSON.readTree("[\"namespace_ns\",\"ns_version_2\"]"), json(EtcdKeys.tags("ns_p")));
+  }
+
+  /**
+   * Profiles written before the pod-id tag was dropped (issue 9) carry it; the next write of the
+   * pod rewrites its tags without it, since the stored value differs from the desired one.
+   */
+  @Test
+  void rewritesTagsStoredWithTheOldPodIdTag() throws Exception {
+    PodMeta pod = pod("namespace", "production", Map.of("app", "web"), Map.of());
+    String rules =
+        "{\"id\":\"namespace_production\",\"inbound_rules\":[{\"action\":\"allow\","
+            + "\"src_tag\":\"namespace_namespace\"}],"
+            + OUT
+            + "}";
+    kv.put(EtcdKeys.rules("namespace_production"), rules);
+    kv.put(
+        EtcdKeys.tags("namespace_production"),
+        "[\"namespace_app_web\",\"namespace_namespace\",\"namespace_production\"]");
+    kv.put(
+        EtcdKeys.owner("namespace_production"),
+        new Owner(pod.uid(), pod.namespace(), pod.name()).toJson());
+    long rulesRevision = kv.modRevision(EtcdKeys.rules("namespace_production"));
+    worker.start();
+
+    admit(pod);
+
+    await().atMost(PROGRAMMED).until(() -> written("updated") == 1);
     assertEquals(
-        JSON.readTree("[\"namespace_ns\",\"ns_p\",\"ns_version_2\"]"), json(EtcdKeys.tags("ns_p")));
+        "[\"namespace_app_web\",\"namespace_namespace\"]",
+        kv.value(EtcdKeys.tags("namespace_production")).orElseThrow());
+    assertEquals(JSON.readTree(rules), json(EtcdKeys.rules("namespace_production")));
+    assertEquals(rulesRevision, kv.modRevision(EtcdKeys.rules("namespace_production")));
   }
 
   @Test
@@ -202,8 +233,7 @@ class ProfileWorkerTest {
 
     await().atMost(PROGRAMMED).until(() -> worker.pending() == 0);
     assertEquals(
-        "[\"namespace_ns\",\"ns_busy\",\"ns_version_v499\"]",
-        kv.value(EtcdKeys.tags("ns_busy")).orElseThrow());
+        "[\"namespace_ns\",\"ns_version_v499\"]", kv.value(EtcdKeys.tags("ns_busy")).orElseThrow());
     assertEquals(1.0, written("created"));
     assertEquals(0.0, written("updated"));
   }
@@ -228,8 +258,7 @@ class ProfileWorkerTest {
     await().atMost(PROGRAMMED).until(() -> worker.pending() == 0);
     for (int t = 0; t < 4; t++) {
       assertEquals(
-          "[\"namespace_ns\",\"ns_p" + t + "\",\"ns_v_v299\"]",
-          kv.value(EtcdKeys.tags("ns_p" + t)).orElseThrow());
+          "[\"namespace_ns\",\"ns_v_v299\"]", kv.value(EtcdKeys.tags("ns_p" + t)).orElseThrow());
     }
     assertEquals(0, pods.size(), "written states are dropped");
   }
@@ -258,7 +287,7 @@ class ProfileWorkerTest {
         json(EtcdKeys.rules("ns_bad")),
         "no inbound rule: all inbound traffic dropped, never more than the policy meant");
     assertEquals(
-        JSON.readTree("[\"namespace_ns\",\"ns_app_db\",\"ns_bad\"]"),
+        JSON.readTree("[\"namespace_ns\",\"ns_app_db\"]"),
         json(EtcdKeys.tags("ns_bad")));
     assertEquals(1.0, skipped("invalid"));
     assertTrue(kv.get(EtcdKeys.rules("ns_good")).isPresent());
