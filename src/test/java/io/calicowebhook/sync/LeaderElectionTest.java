@@ -11,6 +11,7 @@ import io.calicowebhook.etcd.EtcdKv;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
 import java.time.Duration;
@@ -81,22 +82,14 @@ class LeaderElectionTest {
     await().atMost(SOON).until(first::leading);
     assertTrue(first.sync.worker().running());
 
-    Lease lease =
-        client
-            .leases()
-            .inNamespace("calico-policy-webhook")
-            .withName("calico-policy-webhook")
-            .get();
-    client
-        .resource(
-            new LeaseBuilder(lease)
-                .editSpec()
-                .withHolderIdentity("intruder")
-                .withRenewTime(ZonedDateTime.now().truncatedTo(ChronoUnit.MICROS))
-                .withLeaseDurationSeconds(3600)
-                .endSpec()
-                .build())
-        .update();
+    await() // the leader renews meanwhile: take the lease over on a fresh read until it sticks
+        .atMost(SOON)
+        .ignoreException(KubernetesClientException.class)
+        .until(
+            () -> {
+              client.resource(takenOver(lease())).update();
+              return true;
+            });
 
     await().atMost(SOON).until(() -> !first.leading());
     assertFalse(first.sync.worker().running(), "stopped writing with the lead");
@@ -105,6 +98,24 @@ class LeaderElectionTest {
         .during(Duration.ofSeconds(2))
         .atMost(SOON)
         .until(() -> ETCD.kv().get(EtcdKeys.rules("shop_late")).isEmpty());
+  }
+
+  private static Lease lease() {
+    return client
+        .leases()
+        .inNamespace("calico-policy-webhook")
+        .withName("calico-policy-webhook")
+        .get();
+  }
+
+  private static Lease takenOver(Lease lease) {
+    return new LeaseBuilder(lease)
+        .editSpec()
+        .withHolderIdentity("intruder")
+        .withRenewTime(ZonedDateTime.now().truncatedTo(ChronoUnit.MICROS))
+        .withLeaseDurationSeconds(3600)
+        .endSpec()
+        .build();
   }
 
   private String holder() {

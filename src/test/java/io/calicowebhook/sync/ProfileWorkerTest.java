@@ -286,9 +286,7 @@ class ProfileWorkerTest {
         JSON.readTree("{\"id\":\"ns_bad\",\"inbound_rules\":[]," + OUT + "}"),
         json(EtcdKeys.rules("ns_bad")),
         "no inbound rule: all inbound traffic dropped, never more than the policy meant");
-    assertEquals(
-        JSON.readTree("[\"namespace_ns\",\"ns_app_db\"]"),
-        json(EtcdKeys.tags("ns_bad")));
+    assertEquals(JSON.readTree("[\"namespace_ns\",\"ns_app_db\"]"), json(EtcdKeys.tags("ns_bad")));
     assertEquals(1.0, skipped("invalid"));
     assertTrue(kv.get(EtcdKeys.rules("ns_good")).isPresent());
   }
