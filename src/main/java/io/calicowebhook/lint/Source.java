@@ -63,7 +63,9 @@ final class Source {
   Position position(int offset) {
     int found = Arrays.binarySearch(lineStarts, offset);
     int line = found >= 0 ? found : -found - 2;
-    return new Position(line + 1, text.codePointCount(lineStarts[line], offset) + 1);
+    int start = lineStarts[line];
+    int column = hasSurrogates ? text.codePointCount(start, offset) : offset - start;
+    return new Position(line + 1, column + 1);
   }
 
   /** The char index of the {@code index}-th code point (the YAML parser counts code points). */
