@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.calicowebhook.profile.PolicyAnnotations;
+import io.calicowebhook.workload.WorkloadKind;
 import io.fabric8.zjsonpatch.JsonPatch;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -151,6 +152,122 @@ class AnswerSizeTest {
             ApiServerRules.decodePatch(answer.at("/response/patch").asText()),
             review.at("/request/object"));
     assertEquals(policy, patched.at("/metadata/annotations").get(PolicyAnnotations.KEY).asText());
+  }
+
+  /** A workload's pod template is bounded as a Pod is; its messages name the template path. */
+  @Test
+  void deniesDeploymentWithQuarterMillionEmptyRulesInTwentyOneLines() {
+    ObjectNode review =
+        Fixtures.withTemplateAnnotations(
+            "validate",
+            "deployment-with-invalid-template-policy-is-denied",
+            WorkloadKind.DEPLOYMENT,
+            Map.of(PolicyAnnotations.KEY, ";".repeat(250_000)));
+
+    JsonNode answer = validate(review);
+
+    assertFalse(answer.at("/response/allowed").asBoolean());
+    String[] lines = message(answer).split("\n");
+    assertEquals(21, lines.length);
+    assertEquals(
+        "spec.template.metadata.annotations[projectcalico.org/policy]: rule 1, column 1: found"
+            + " ';', expected a rule starting with 'allow' (empty rule: remove the extra ';')",
+        lines[0]);
+    assertTrue(
+        lines[19].startsWith(
+            "spec.template.metadata.annotations[projectcalico.org/policy]: rule 20, column 20: "),
+        lines[19]);
+    assertEquals("... and 249981 more bad rules", lines[20]);
+  }
+
+  /**
+   * The longest template path (a CronJob's) with bad rules of the worst characters, tens of
+   * thousands of warnings and every remark about where the policy is written.
+   */
+  @Test
+  void boundsCronJobDenialAndWarningsTogether() {
+    String bad = "\u0007".repeat(100) + "\uD83D\uDE00".repeat(200);
+    String policy =
+        (bad + ";").repeat(25) + repeatTo("allow tcp from to;", ANNOTATIONS - 25 * 600) + "allow";
+    ObjectNode review =
+        Fixtures.withTemplateAnnotations(
+            "validate",
+            "cronjob-with-invalid-template-policy-is-denied",
+            WorkloadKind.CRON_JOB,
+            Map.of(PolicyAnnotations.LEGACY_KEY, policy));
+    ObjectNode request = (ObjectNode) review.get("request");
+    request.put("namespace", "kube-system");
+    ((ObjectNode) request.at("/object/metadata")).put("namespace", "kube-system");
+    ((ObjectNode) request.at("/object/spec/jobTemplate/spec/template/spec"))
+        .put("hostNetwork", true);
+
+    JsonNode answer = validate(review);
+
+    assertFalse(answer.at("/response/allowed").asBoolean());
+    String[] lines = message(answer).split("\n");
+    assertEquals(21, lines.length);
+    assertTrue(
+        lines[0].startsWith("spec.jobTemplate.spec.template.metadata.annotations[policy]: "),
+        lines[0]);
+    assertEquals("... and 5 more bad rules", lines[20]);
+    JsonNode warnings = answer.at("/response/warnings");
+    assertEquals(20, warnings.size());
+    assertTrue(
+        warnings.get(19).asText().matches("\\.\\.\\. and \\d+ more warnings"), warnings::toString);
+  }
+
+  @Test
+  void boundsTheWarningOfAnUnchangedInvalidTemplatePolicy() {
+    ObjectNode review =
+        Fixtures.withTemplateAnnotations(
+            "validate",
+            "deployment-update-keeping-invalid-template-policy-is-allowed-with-warning",
+            WorkloadKind.DEPLOYMENT,
+            Map.of(PolicyAnnotations.KEY, ";".repeat(250_000)));
+
+    JsonNode answer = validate(review);
+
+    assertTrue(answer.at("/response/allowed").asBoolean());
+    assertEquals(
+        "spec.template.metadata.annotations[projectcalico.org/policy] does not parse but is"
+            + " unchanged, so this update is allowed; fix it before changing it:"
+            + " spec.template.metadata.annotations[projectcalico.org/policy]: rule 1, column 1:"
+            + " found ';', expected a rule starting with 'allow' (empty rule: remove the extra"
+            + " ';') (and 250000 more bad rules)",
+        answer.at("/response/warnings/0").asText());
+  }
+
+  /** In a template too the rename is one move, from and to the template's annotations. */
+  @Test
+  void renamesHugeLegacyAnnotationOfACronJobWithoutEchoingIt() throws IOException {
+    String policy = repeatTo("allow tcp to ports 443; ", ANNOTATIONS - 10) + "allow";
+    ObjectNode review =
+        Fixtures.withTemplateAnnotations(
+            "mutate",
+            "cronjob-legacy-key-in-nested-template-is-rewritten",
+            WorkloadKind.CRON_JOB,
+            Map.of(PolicyAnnotations.LEGACY_KEY, policy));
+
+    JsonNode answer = post("/mutate", review);
+
+    ApiServerRules.check(review, answer, true);
+    JsonNode patch = ApiServerRules.decodePatch(answer.at("/response/patch").asText());
+    String annotations = "/spec/jobTemplate/spec/template/metadata/annotations/";
+    assertEquals(
+        Fixtures.JSON.readTree(
+            "[{\"op\":\"move\",\"from\":\""
+                + annotations
+                + "policy\",\"path\":\""
+                + annotations
+                + "projectcalico.org~1policy\"}]"),
+        patch);
+    JsonNode patched = JsonPatch.apply(patch, review.at("/request/object"));
+    assertEquals(
+        policy,
+        patched
+            .at("/spec/jobTemplate/spec/template/metadata/annotations")
+            .get(PolicyAnnotations.KEY)
+            .asText());
   }
 
   /** Not from the apiserver (it caps annotations at 256 KiB), but anyone can send 4 MiB. */

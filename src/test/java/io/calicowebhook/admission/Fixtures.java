@@ -2,6 +2,7 @@ package io.calicowebhook.admission;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.calicowebhook.workload.WorkloadKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -28,6 +29,24 @@ final class Fixtures {
     ObjectNode review = review("validate", "create-without-policy");
     ObjectNode metadata = (ObjectNode) review.at("/request/object/metadata");
     metadata.set("annotations", JSON.valueToTree(annotations));
+    return review;
+  }
+
+  /**
+   * The review of fixture case {@code name} with exactly these annotations in the pod template of
+   * its object (and of its old object, if any) of kind {@code kind}.
+   */
+  static ObjectNode withTemplateAnnotations(
+      String endpoint, String name, WorkloadKind kind, Map<String, String> annotations) {
+    ObjectNode review = review(endpoint, name);
+    String template = String.join("/", kind.templatePath());
+    for (String object : new String[] {"object", "oldObject"}) {
+      if (review.at("/request/" + object).isObject()) {
+        ObjectNode metadata =
+            (ObjectNode) review.at("/request/" + object + "/" + template + "/metadata");
+        metadata.set("annotations", JSON.valueToTree(annotations));
+      }
+    }
     return review;
   }
 
