@@ -1,6 +1,7 @@
 package io.calicowebhook.lint;
 
 import io.calicowebhook.policy.PolicyError;
+import io.calicowebhook.policy.PolicyResult;
 import io.calicowebhook.policy.PolicyWarning;
 import io.calicowebhook.workload.PolicyCheck;
 import io.calicowebhook.workload.WorkloadKind;
@@ -31,25 +32,48 @@ final class Findings {
     this.out = out;
   }
 
+  /**
+   * Reports the remarks, the kept errors and warnings of the parser ({@link
+   * io.calicowebhook.policy.PolicyParser#MAX_KEPT} of each at most), and for each a last line
+   * {@code ... and N more bad rules} or {@code ... and N more warnings} when the parser only
+   * counted the rest, placed at the last one shown.
+   */
   void report(PolicyCheck check) {
     for (PolicyCheck.Remark remark : check.remarks()) {
       Position at = start(remark.key());
-      out.accept(problem(at, Problem.Severity.WARNING, remark.key(), null, remark.message()));
+      out.accept(problem(at, Problem.Severity.WARNING, remark.key(), null, remark.message(), 0));
     }
     ScalarMap value = ScalarMap.of(source, (Value.Scalar) annotations.get(check.key()));
-    for (PolicyError e : check.result().errors()) {
-      inPolicy(value, check.key(), Problem.Severity.ERROR, e.rule(), e.column(), e.message());
+    PolicyResult result = check.result();
+    Position lastError = start(check.key());
+    for (PolicyError e : result.errors()) {
+      lastError =
+          inPolicy(value, check.key(), Problem.Severity.ERROR, e.rule(), e.column(), e.message());
     }
-    for (PolicyWarning w : check.result().warnings()) {
-      inPolicy(value, check.key(), Problem.Severity.WARNING, w.rule(), w.column(), w.message());
+    more(lastError, check.key(), Problem.Severity.ERROR, result.moreBadRules(), "bad rules");
+    Position lastWarning = start(check.key());
+    for (PolicyWarning w : result.warnings()) {
+      lastWarning =
+          inPolicy(value, check.key(), Problem.Severity.WARNING, w.rule(), w.column(), w.message());
     }
+    more(lastWarning, check.key(), Problem.Severity.WARNING, result.moreWarnings(), "warnings");
   }
 
-  /** An error or warning of the parser, at the character its column names. */
-  private void inPolicy(
+  /** An error or warning of the parser, at the character its column names; returns where. */
+  private Position inPolicy(
       ScalarMap value, String key, Problem.Severity severity, int rule, int column, String text) {
     Problem.RuleColumn where = new Problem.RuleColumn(rule, column);
-    out.accept(problem(value.at(column), severity, key, where, text));
+    Position at = value.at(column);
+    out.accept(problem(at, severity, key, where, text, 0));
+    return at;
+  }
+
+  /** {@code ANNOTATION: ... and N more WHAT} after the last shown, when the parser counted more. */
+  private void more(Position last, String key, Problem.Severity severity, int more, String what) {
+    if (more > 0) {
+      String text = kind.annotationName(key) + ": ... and " + more + " more " + what;
+      out.accept(problem(last, severity, key, null, text, more));
+    }
   }
 
   /** A policy annotation kubectl would refuse before any webhook sees it. */
@@ -60,12 +84,18 @@ final class Findings {
             Problem.Severity.ERROR,
             key,
             null,
-            kind.annotationName(key) + ": expected a string (quote the value)"));
+            kind.annotationName(key) + ": expected a string (quote the value)",
+            0));
   }
 
   private Problem problem(
-      Position at, Problem.Severity severity, String key, Problem.RuleColumn rule, String text) {
-    return new Problem(at, severity, object, kind.annotationName(key), rule, text);
+      Position at,
+      Problem.Severity severity,
+      String key,
+      Problem.RuleColumn rule,
+      String text,
+      int more) {
+    return new Problem(at, severity, object, kind.annotationName(key), rule, text, more);
   }
 
   private Position start(String key) {

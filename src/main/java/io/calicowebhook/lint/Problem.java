@@ -12,6 +12,8 @@ package io.calicowebhook.lint;
  * @param rule the rule and column inside the policy, or null for a remark about where the policy is
  *     written
  * @param message the text, as admission gives it
+ * @param more 0, or for the line {@code ... and N more bad rules} (or {@code warnings}) the N
+ *     problems of the annotation the parser only counted, which it stands for
  */
 record Problem(
     Position at,
@@ -19,7 +21,13 @@ record Problem(
     String object,
     String annotation,
     RuleColumn rule,
-    String message) {
+    String message,
+    int more) {
+
+  /** How many problems this one counts as: itself, or the {@code more} it stands for. */
+  int count() {
+    return more == 0 ? 1 : more;
+  }
 
   enum Severity {
     ERROR,

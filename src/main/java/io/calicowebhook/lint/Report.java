@@ -112,6 +112,9 @@ final class Report {
       json.writeNumberField("rule", p.rule().rule());
       json.writeNumberField("ruleColumn", p.rule().column());
     }
+    if (p.more() > 0) {
+      json.writeNumberField("more", p.more());
+    }
     json.writeStringField("message", p.message());
     json.writeEndObject();
   }
@@ -127,8 +130,13 @@ final class Report {
     json.writeEndObject();
   }
 
+  /** Problems of the severity, each {@code ... and N more} line counting as its N. */
   private long count(Problem.Severity severity) {
-    return found.stream().filter(f -> f.problem().severity() == severity).count();
+    return found.stream()
+        .map(Found::problem)
+        .filter(p -> p.severity() == severity)
+        .mapToLong(Problem::count)
+        .sum();
   }
 
   /**

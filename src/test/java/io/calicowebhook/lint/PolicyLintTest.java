@@ -141,6 +141,69 @@ class PolicyLintTest {
     assertEquals(1, lint.exitCode());
   }
 
+  /** The parser keeps 20 bad rules of an annotation and counts the rest; so does the report. */
+  @Test
+  void reportsTwentyBadRulesOfAnAnnotationThenHowManyMore() throws IOException {
+    String yaml = deployment("\"" + ";".repeat(1000) + "\"");
+    String annotation = "spec.template.metadata.annotations[projectcalico.org/policy]";
+
+    Lint lint = Lint.withInput(yaml, "-");
+
+    List<String> lines = lint.lines();
+    assertEquals(21, lines.size(), lint.out());
+    assertEquals(
+        "<stdin>:8:36: error: Deployment web: "
+            + annotation
+            + ": rule 1, column 1: found ';', expected a rule starting with 'allow' (empty rule:"
+            + " remove the extra ';')",
+        lines.get(0));
+    assertTrue(
+        lines
+            .get(19)
+            .startsWith("<stdin>:8:55: error: Deployment web: " + annotation + ": rule 20,"),
+        lines.get(19));
+    assertEquals(
+        "<stdin>:8:55: error: Deployment web: " + annotation + ": ... and 981 more bad rules",
+        lines.get(20));
+    assertEquals(1, lint.exitCode());
+
+    JsonNode report = JSON.readTree(Lint.withInput(yaml, "--format", "json", "-").out());
+    JsonNode more = report.get("problems").get(20);
+    assertEquals(981, more.get("more").asInt());
+    assertFalse(more.has("rule"), more::toString);
+    assertFalse(report.get("problems").get(19).has("more"));
+    assertEquals(1001, report.get("errors").asInt(), "every bad rule is counted");
+  }
+
+  @Test
+  void reportsTwentyWarningsOfAnAnnotationThenHowManyMore() throws IOException {
+    String yaml = deployment("\"" + "allow; ".repeat(30) + "allow\"");
+
+    Lint lint = Lint.withInput(yaml, "-");
+
+    List<String> lines = lint.lines();
+    assertEquals(21, lines.size(), lint.out());
+    assertTrue(
+        lines.get(19).startsWith("<stdin>:8:169: warning: Deployment web: ")
+            && lines.get(19).contains(": rule 20, column 134: this rule allows all traffic"),
+        lines.get(19));
+    assertEquals(
+        "<stdin>:8:169: warning: Deployment web:"
+            + " spec.template.metadata.annotations[projectcalico.org/policy]:"
+            + " ... and 11 more warnings",
+        lines.get(20));
+    assertEquals(0, lint.exitCode());
+    JsonNode report = JSON.readTree(Lint.withInput(yaml, "--format", "json", "-").out());
+    assertEquals(31, report.get("warnings").asInt());
+  }
+
+  private static String deployment(String policy) {
+    return "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n"
+        + "    metadata:\n      annotations:\n        projectcalico.org/policy: "
+        + policy
+        + "\n";
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource(
       delimiter = '|',
