@@ -4,7 +4,6 @@ import io.calicowebhook.policy.PolicyParser;
 import io.calicowebhook.policy.PolicyResult;
 import io.calicowebhook.policy.PolicyWarning;
 import io.calicowebhook.profile.PolicyAnnotations;
-import io.calicowebhook.profile.ProfileBuilder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -80,7 +79,7 @@ public record PolicyCheck(String key, String value, PolicyResult result, List<Re
                   ? legacyKey(kind)
                   : legacyKeyShadowed(kind)));
     }
-    if (ProfileBuilder.KUBE_SYSTEM.equals(site.namespace())) {
+    if (PolicyAnnotations.KUBE_SYSTEM.equals(site.namespace())) {
       remarks.add(new Remark(key, kubeSystem(kind.annotationName(key))));
     }
     if (site.hostNetwork()) {

@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
+import java.util.spi.ToolProvider;
 import java.util.zip.ZipEntry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -43,6 +46,29 @@ class LintJarIT {
     }
   }
 
+  /**
+   * Every class a class of the jar names is in the jar or in the JDK (jdeps, in-process), so no
+   * path of the linter can fail with NoClassDefFoundError, even one the other tests do not take.
+   */
+  @Test
+  void namesNoClassItDoesNotHold() {
+    ToolProvider jdeps = ToolProvider.findFirst("jdeps").orElseThrow();
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+
+    int code =
+        jdeps.run(
+            new PrintWriter(out),
+            new PrintWriter(err),
+            "--multi-release",
+            "17",
+            "--missing-deps",
+            LintJar.jar().toString());
+
+    assertEquals(0, code, err::toString);
+    assertEquals("", out.toString().strip(), "classes named but not in the jar");
+  }
+
   @ParameterizedTest(name = "{0}")
   @CsvSource({"workloads.yaml, 1", "list.json, 1", "malformed.yaml, 2", "clean.yaml, 0"})
   void printsWhatTheInProcessRunPrints(String name, int exitCode) throws Exception {
@@ -65,6 +91,27 @@ class LintJarIT {
     assertEquals(6, report.at("/problems/0/line").asInt());
     assertEquals(53, report.at("/problems/0/column").asInt());
     assertEquals("", lint.err());
+  }
+
+  /** 256 KiB of empty rules, as the apiserver would allow: 20 errors and one line for the rest. */
+  @Test
+  void boundsTheReportOfAQuarterMillionBadRules() throws Exception {
+    String deployment =
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  template:\n"
+            + "    metadata:\n      annotations:\n        projectcalico.org/policy: '"
+            + ";".repeat(250_000)
+            + "'\n";
+
+    LintJar lint = LintJar.run(deployment, "-");
+
+    List<String> lines = lint.out().lines().toList();
+    assertEquals(1, lint.exitCode(), lint.err());
+    assertEquals(21, lines.size());
+    assertEquals(
+        "<stdin>:8:55: error: Deployment web:"
+            + " spec.template.metadata.annotations[projectcalico.org/policy]:"
+            + " ... and 249981 more bad rules",
+        lines.get(20));
   }
 
   @Test
