@@ -167,10 +167,22 @@ Result: a dict with ca, crt, key (PEM) and caBundle (PEM, one or two CAs).
 {{/* Webhook configurations: what both share. */}}
 
 {{- define "cpw.webhookCommon" -}}
+{{- /* Pods, and the workloads whose pod templates carry the policy (WorkloadKind in the
+       service); no subresources, so scale and status updates never reach the webhook. */}}
 rules:
   - apiGroups: [""]
     apiVersions: ["v1"]
-    resources: ["pods"]
+    resources: ["pods", "replicationcontrollers", "podtemplates"]
+    operations: ["CREATE", "UPDATE"]
+    scope: Namespaced
+  - apiGroups: ["apps"]
+    apiVersions: ["v1"]
+    resources: ["deployments", "replicasets", "statefulsets", "daemonsets"]
+    operations: ["CREATE", "UPDATE"]
+    scope: Namespaced
+  - apiGroups: ["batch"]
+    apiVersions: ["v1"]
+    resources: ["jobs", "cronjobs"]
     operations: ["CREATE", "UPDATE"]
     scope: Namespaced
 admissionReviewVersions: ["v1", "v1beta1"]

@@ -1,9 +1,12 @@
 package io.calicowebhook.admission;
 
+import io.calicowebhook.workload.WorkloadKind;
+import java.util.Optional;
+
 /** {@code request.kind} of an admission review: {@code /v1, Kind=Pod} is group "", version v1. */
 public record GroupVersionKind(String group, String version, String kind) {
-  /** The core group is written as an empty string, sometimes left out; both mean "". */
-  public boolean isPod() {
-    return (group == null || group.isEmpty()) && "v1".equals(version) && "Pod".equals(kind);
+  /** The judged kind this is, if any; the core group is written "" or left out. */
+  public Optional<WorkloadKind> workload() {
+    return WorkloadKind.of(group, version, kind);
   }
 }

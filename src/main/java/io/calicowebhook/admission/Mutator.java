@@ -3,39 +3,45 @@ package io.calicowebhook.admission;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.calicowebhook.profile.PolicyAnnotations;
+import io.calicowebhook.workload.WorkloadKind;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The mutating webhook's decision, free of HTTP: renames the legacy annotation {@code policy} to
- * {@code projectcalico.org/policy} with a JSON Patch. When both are set the namespaced value wins
- * and the legacy key is only removed. The patch touches nothing but the annotations map, which
- * exists whenever the legacy key does, so it applies to the exact object sent (empty name, empty
- * namespace and all). The rename is one {@code move}: the value, up to 256 KiB, is never copied
- * into the answer, and arrives byte for byte.
+ * {@code projectcalico.org/policy} with a JSON Patch, on a Pod or in a workload's pod template
+ * (SPEC section 7; the patch paths lead through the template). When both are set the namespaced
+ * value wins and the legacy key is only removed. The patch touches nothing but the annotations map,
+ * which exists whenever the legacy key does, so it applies to the exact object sent (empty name,
+ * empty namespace and all). The rename is one {@code move}: the value, up to 256 KiB, is never
+ * copied into the answer, and arrives byte for byte.
  */
 public final class Mutator {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final String LEGACY_PATH =
-      PatchOperation.annotationPath(PolicyAnnotations.LEGACY_KEY);
 
   public AdmissionResponse mutate(ReviewRequest request) {
-    if (!request.judgesPod()) {
+    Optional<WorkloadKind> judged = request.judged();
+    if (judged.isEmpty()) {
       return AdmissionResponse.allow(request.uid(), List.of());
     }
-    Map<String, String> annotations = Pods.requireObject(request).annotations();
+    WorkloadKind kind = judged.get();
+    PodObject pod = Pods.requireObject(request).templateAt(kind.templatePath());
+    Map<String, String> annotations = pod == null ? Map.of() : pod.annotations();
     if (!annotations.containsKey(PolicyAnnotations.LEGACY_KEY)) {
       return AdmissionResponse.allow(request.uid(), List.of());
     }
+    String legacyPath = PatchOperation.annotationPath(kind, PolicyAnnotations.LEGACY_KEY);
     if (annotations.containsKey(PolicyAnnotations.KEY)) {
       return patch(
-          request, List.of(PatchOperation.remove(LEGACY_PATH)), Warnings.removedShadowed());
+          request, List.of(PatchOperation.remove(legacyPath)), Warnings.removedShadowed(kind));
     }
     List<PatchOperation> rename =
         List.of(
-            PatchOperation.move(LEGACY_PATH, PatchOperation.annotationPath(PolicyAnnotations.KEY)));
-    return patch(request, rename, Warnings.rewrote());
+            PatchOperation.move(
+                legacyPath, PatchOperation.annotationPath(kind, PolicyAnnotations.KEY)));
+    return patch(request, rename, Warnings.rewrote(kind));
   }
 
   private static AdmissionResponse patch(

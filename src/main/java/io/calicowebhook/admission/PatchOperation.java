@@ -1,6 +1,7 @@
 package io.calicowebhook.admission;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import io.calicowebhook.workload.WorkloadKind;
 
 /**
  * One RFC 6902 JSON Patch operation; {@code from} only for {@code move}, {@code value} only for
@@ -27,7 +28,17 @@ public record PatchOperation(String op, String from, String path, String value) 
    * ~1}.
    */
   public static String annotationPath(String key) {
-    return "/metadata/annotations/" + escape(key);
+    return annotationPath(WorkloadKind.POD, key);
+  }
+
+  /**
+   * The JSON Pointer of an annotation of the kind's pod (template), e.g. {@code
+   * /spec/jobTemplate/spec/template/metadata/annotations/projectcalico.org~1policy} in a CronJob.
+   */
+  public static String annotationPath(WorkloadKind kind, String key) {
+    StringBuilder path = new StringBuilder();
+    kind.templatePath().forEach(field -> path.append('/').append(escape(field)));
+    return path.append("/metadata/annotations/").append(escape(key)).toString();
   }
 
   /** Escapes one reference token of a JSON Pointer; {@code ~} first so {@code ~1} stays intact. */

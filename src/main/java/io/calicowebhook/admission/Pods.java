@@ -2,22 +2,26 @@ package io.calicowebhook.admission;
 
 import io.calicowebhook.profile.PodMeta;
 
-/** Reading a Pod out of a review the way the apiserver means it. */
+/** Reading a Pod or workload out of a review the way the apiserver means it. */
 final class Pods {
   private Pods() {}
 
-  /** The object of a judged Pod review; a CREATE or UPDATE without one is not a valid review. */
+  /** The object of a judged review; a CREATE or UPDATE without one is not a valid review. */
   static PodObject requireObject(ReviewRequest request) {
     if (request.object() == null) {
       throw BadInputException.badRequest(
-          "AdmissionReview request for a Pod " + request.operation() + " without object");
+          "AdmissionReview request for a "
+              + request.kind().kind()
+              + " "
+              + request.operation()
+              + " without object");
     }
     return request.object();
   }
 
   /** The object's namespace, else {@code request.namespace} (objects may arrive without one). */
-  static String namespace(ReviewRequest request, PodObject pod) {
-    return orElse(pod.meta().namespace(), request.namespace());
+  static String namespace(ReviewRequest request, PodObject object) {
+    return orElse(object.meta().namespace(), request.namespace());
   }
 
   /**

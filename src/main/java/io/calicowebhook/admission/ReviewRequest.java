@@ -1,5 +1,8 @@
 package io.calicowebhook.admission;
 
+import io.calicowebhook.workload.WorkloadKind;
+import java.util.Optional;
+
 /**
  * {@code AdmissionReview.request}, reduced to the fields a decision reads. {@code dryRun} is null
  * when absent (false).
@@ -16,14 +19,16 @@ public record ReviewRequest(
     PodObject oldObject) {
 
   /**
-   * Whether this review is judged at all: a Pod itself (no subresource such as {@code status} or
-   * {@code ephemeralcontainers}) being created or updated. Everything else is allowed untouched.
+   * The kind this review judges, if any: a Pod or a workload with a pod template (SPEC section 7)
+   * itself, no subresource such as {@code status}, {@code scale} or {@code ephemeralcontainers},
+   * being created or updated. Every other review is allowed untouched.
    */
-  public boolean judgesPod() {
-    return kind != null
-        && kind.isPod()
-        && (subResource == null || subResource.isEmpty())
-        && ("CREATE".equals(operation) || "UPDATE".equals(operation));
+  public Optional<WorkloadKind> judged() {
+    boolean createOrUpdate = "CREATE".equals(operation) || "UPDATE".equals(operation);
+    if (kind == null || !createOrUpdate || (subResource != null && !subResource.isEmpty())) {
+      return Optional.empty();
+    }
+    return kind.workload();
   }
 
   public boolean isDryRun() {

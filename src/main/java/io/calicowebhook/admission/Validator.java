@@ -1,28 +1,28 @@
 package io.calicowebhook.admission;
 
 import io.calicowebhook.policy.PolicyError;
-import io.calicowebhook.policy.PolicyParser;
 import io.calicowebhook.policy.PolicyResult;
-import io.calicowebhook.policy.PolicyWarning;
 import io.calicowebhook.profile.PodMeta;
 import io.calicowebhook.profile.PolicyAnnotations;
-import io.calicowebhook.profile.ProfileBuilder;
+import io.calicowebhook.workload.PolicyCheck;
+import io.calicowebhook.workload.WorkloadKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * The validating webhook's decision (SPEC sections 2 and 6), free of HTTP and CDI.
+ * The validating webhook's decision (SPEC sections 2, 6 and 7), free of HTTP and CDI.
  *
- * <p>A Pod CREATE or UPDATE whose effective policy annotation does not parse is denied with 422
- * {@code Invalid} and the errors of the first 20 bad rules, one per line, then how many more there
- * are ({@link AnswerLimits}). An UPDATE that leaves the effective policy value as it was is allowed
- * even when it does not parse, so that pods admitted before this webhook stay updatable
- * (finalizers, labels). The value is compared regardless of key, because the mutating webhook
- * renames the legacy key on that same update. A broken policy is denied in kube-system too,
- * although it would be ignored there (with a warning saying so). Everything else is allowed
- * untouched.
+ * <p>A Pod, or a workload's pod template, whose effective policy annotation does not parse is
+ * denied on CREATE or UPDATE with 422 {@code Invalid} and the errors of the first 20 bad rules, one
+ * per line, then how many more there are ({@link AnswerLimits}); in a template each error names the
+ * template path. An UPDATE that leaves the effective policy value as it was is allowed even when it
+ * does not parse, so that pods and workloads admitted before this webhook stay updatable
+ * (finalizers, labels, scaling). The value is compared regardless of key, because the mutating
+ * webhook renames the legacy key on that same update. A broken policy is denied in kube-system too,
+ * although it would be ignored there (with a warning saying so). Only Pods are announced to the
+ * etcd worker; a workload's pods are, once they exist. Everything else is allowed untouched.
  */
 public final class Validator {
   private final Warnings.Limit limit;
@@ -36,33 +36,49 @@ public final class Validator {
   }
 
   public Validation validate(ReviewRequest request) {
-    if (!request.judgesPod()) {
+    Optional<WorkloadKind> judged = request.judged();
+    if (judged.isEmpty()) {
       return new Validation(AdmissionResponse.allow(request.uid(), List.of()), Optional.empty());
     }
-    PodObject pod = Pods.requireObject(request);
-    Map<String, String> annotations = pod.annotations();
-    Optional<String> key = PolicyAnnotations.effectiveKey(annotations);
-    if (key.isEmpty()) {
-      return allow(request, pod, List.of(), 0);
+    WorkloadKind kind = judged.get();
+    PodObject object = Pods.requireObject(request);
+    Optional<PolicyCheck> check = PolicyCheck.of(site(kind, request, object));
+    if (check.isEmpty()) {
+      return allow(request, kind, object, List.of(), 0);
     }
-    String value = annotations.get(key.get());
-    List<String> warnings = contextWarnings(annotations, key.get(), request, pod);
-    PolicyResult result = PolicyParser.parse(key.get(), value);
-    result.warnings().stream().map(PolicyWarning::message).forEach(warnings::add);
-    if (result.valid()) {
-      return allow(request, pod, warnings, result.moreWarnings());
+    PolicyCheck policy = check.get();
+    PolicyResult result = policy.result();
+    List<String> warnings = new ArrayList<>(policy.warnings());
+    if (policy.valid()) {
+      return allow(request, kind, object, warnings, result.moreWarnings());
     }
-    if (request.isUpdate() && unchanged(request.oldObject(), value)) {
-      warnings.add(0, Warnings.unchangedInvalid(key.get(), result.errors(), result.badRules()));
-      return allow(request, pod, warnings, result.moreWarnings());
+    if (request.isUpdate() && unchanged(kind, request.oldObject(), policy.value())) {
+      String name = kind.annotationName(policy.key());
+      warnings.add(0, Warnings.unchangedInvalid(name, result.errors(), result.badRules()));
+      return allow(request, kind, object, warnings, result.moreWarnings());
     }
     return deny(request, result, warnings);
   }
 
+  /** The pod (template) of the object, where its policy is written. */
+  private static PolicyCheck.Site site(WorkloadKind kind, ReviewRequest request, PodObject object) {
+    PodObject pod = object.templateAt(kind.templatePath());
+    String namespace = Pods.namespace(request, object);
+    return pod == null
+        ? new PolicyCheck.Site(kind, Map.of(), namespace, false)
+        : new PolicyCheck.Site(kind, pod.annotations(), namespace, pod.hostNetwork());
+  }
+
   private Validation allow(
-      ReviewRequest request, PodObject pod, List<String> warnings, int moreWarnings) {
+      ReviewRequest request,
+      WorkloadKind kind,
+      PodObject object,
+      List<String> warnings,
+      int moreWarnings) {
     Optional<PodMeta> accepted =
-        request.isDryRun() ? Optional.empty() : Optional.of(Pods.podMeta(request, pod));
+        kind.isPod() && !request.isDryRun()
+            ? Optional.of(Pods.podMeta(request, object))
+            : Optional.empty();
     return new Validation(
         AdmissionResponse.allow(request.uid(), limit.apply(warnings, moreWarnings)), accepted);
   }
@@ -77,31 +93,16 @@ public final class Validator {
         Optional.empty());
   }
 
-  /** Warnings about where the policy sits, before the parser's own. */
-  private static List<String> contextWarnings(
-      Map<String, String> annotations, String key, ReviewRequest request, PodObject pod) {
-    List<String> warnings = new ArrayList<>();
-    if (annotations.containsKey(PolicyAnnotations.LEGACY_KEY)) {
-      warnings.add(
-          key.equals(PolicyAnnotations.LEGACY_KEY)
-              ? Warnings.legacyKey()
-              : Warnings.legacyKeyShadowed());
-    }
-    if (ProfileBuilder.KUBE_SYSTEM.equals(Pods.namespace(request, pod))) {
-      warnings.add(Warnings.kubeSystem(key));
-    }
-    if (pod.hostNetwork()) {
-      warnings.add(Warnings.hostNetwork(key));
-    }
-    return warnings;
-  }
-
-  /** Whether the pod had the same effective policy value before this update. */
-  private static boolean unchanged(PodObject oldObject, String value) {
-    if (oldObject == null) {
+  /** Whether the pod (template) had the same effective policy value before this update. */
+  private static boolean unchanged(WorkloadKind kind, PodObject oldObject, String value) {
+    PodObject old = oldObject == null ? null : oldObject.templateAt(kind.templatePath());
+    if (old == null) {
       return false;
     }
-    Map<String, String> old = oldObject.annotations();
-    return PolicyAnnotations.effectiveKey(old).map(old::get).filter(value::equals).isPresent();
+    Map<String, String> annotations = old.annotations();
+    return PolicyAnnotations.effectiveKey(annotations)
+        .map(annotations::get)
+        .filter(value::equals)
+        .isPresent();
   }
 }

@@ -2,66 +2,46 @@ package io.calicowebhook.admission;
 
 import io.calicowebhook.policy.PolicyError;
 import io.calicowebhook.profile.PolicyAnnotations;
+import io.calicowebhook.workload.WorkloadKind;
 import java.util.ArrayList;
 import java.util.List;
 
-/** The texts of {@code response.warnings}, which kubectl prints as {@code Warning: <text>}. */
+/**
+ * The texts of {@code response.warnings}, which kubectl prints as {@code Warning: <text>}, that
+ * only admission gives (the remarks about where a policy is written are {@code PolicyCheck}'s).
+ */
 final class Warnings {
-  private static final String LEGACY = '"' + PolicyAnnotations.LEGACY_KEY + '"';
   private static final String CURRENT = '"' + PolicyAnnotations.KEY + '"';
 
   private Warnings() {}
 
-  static String legacyKey() {
-    return "annotation "
-        + LEGACY
-        + " is the legacy key of Calico before 0.2.0; it still applies,"
-        + " but rename it to "
-        + CURRENT;
-  }
-
-  static String legacyKeyShadowed() {
-    return "annotation "
-        + LEGACY
-        + " is ignored: "
-        + CURRENT
-        + " is also set and takes precedence; remove "
-        + LEGACY;
-  }
-
-  static String kubeSystem(String key) {
-    return key + " is ignored in namespace kube-system: its pods accept all traffic";
-  }
-
-  static String hostNetwork(String key) {
-    return key
-        + " has no effect: the pod uses the host network (spec.hostNetwork: true),"
-        + " which Calico does not police";
-  }
-
   /**
-   * The warning of an unchanged invalid policy on UPDATE: the first error and how many more bad
-   * rules there are, as one line (a warning is an HTTP header).
+   * Why an UPDATE keeping a broken policy is allowed: the first error and how many more bad rules
+   * there are, as one line (a warning is an HTTP header).
    *
+   * @param name how the errors name the annotation ({@code WorkloadKind.annotationName})
    * @param errors the kept errors, at least one
    * @param badRules how many rules are bad in all
    */
-  static String unchangedInvalid(String key, List<PolicyError> errors, int badRules) {
+  static String unchangedInvalid(String name, List<PolicyError> errors, int badRules) {
     String more = badRules > 1 ? " (and " + (badRules - 1) + " more bad rules)" : "";
-    return key
+    return name
         + " does not parse but is unchanged, so this update is allowed; fix it before"
         + " changing it: "
         + errors.get(0).message()
         + more;
   }
 
-  static String rewrote() {
-    return "rewrote legacy annotation " + LEGACY + " to " + CURRENT;
+  static String rewrote(WorkloadKind kind) {
+    return "rewrote legacy annotation "
+        + kind.quotedAnnotation(PolicyAnnotations.LEGACY_KEY)
+        + " to "
+        + CURRENT;
   }
 
-  static String removedShadowed() {
+  static String removedShadowed(WorkloadKind kind) {
     return "removed legacy annotation "
-        + LEGACY
+        + kind.quotedAnnotation(PolicyAnnotations.LEGACY_KEY)
         + ": "
         + CURRENT
         + " is also set and takes precedence";

@@ -11,6 +11,12 @@ public final class PolicyAnnotations {
   /** The key of plugin versions before 0.2.0. */
   public static final String LEGACY_KEY = "policy";
 
+  /**
+   * The namespace whose pods' policy is ignored: everything must reach them (DNS and the like), so
+   * they always accept all traffic (SPEC section 3).
+   */
+  public static final String KUBE_SYSTEM = "kube-system";
+
   private PolicyAnnotations() {}
 
   /**

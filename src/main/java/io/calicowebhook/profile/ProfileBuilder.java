@@ -9,9 +9,6 @@ import java.util.Optional;
 
 /** Turns pod metadata into its profile (SPEC section 3). Pure: no I/O. */
 public final class ProfileBuilder {
-  /** The namespace whose pods everything must reach (DNS and the like): always allow-all. */
-  public static final String KUBE_SYSTEM = "kube-system";
-
   private final DefaultPolicy defaultPolicy;
 
   public ProfileBuilder(DefaultPolicy defaultPolicy) {
@@ -65,7 +62,7 @@ public final class ProfileBuilder {
   }
 
   private List<FelixRule> inboundRules(PodMeta pod) {
-    if (KUBE_SYSTEM.equals(pod.namespace())) {
+    if (PolicyAnnotations.KUBE_SYSTEM.equals(pod.namespace())) {
       return List.of(FelixRule.allowAll());
     }
     Optional<String> key = PolicyAnnotations.effectiveKey(pod.annotations());

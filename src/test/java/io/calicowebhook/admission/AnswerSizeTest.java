@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.calicowebhook.profile.PolicyAnnotations;
+import io.calicowebhook.workload.WorkloadKind;
 import io.fabric8.zjsonpatch.JsonPatch;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -16,9 +17,12 @@ import java.net.URL;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * No answer to a review is larger than 64 KiB whatever the review holds (SPEC section 2): the worst
@@ -35,17 +39,25 @@ class AnswerSizeTest {
   @TestHTTPResource(value = "/", tls = true)
   URL base;
 
-  @Test
-  void deniesQuarterMillionEmptyRulesInTwentyOneLines() {
-    JsonNode answer = validate(podCreate(PolicyAnnotations.KEY, ";".repeat(250_000)));
+  /** A workload's pod template is bounded as a Pod is; its messages name the template path. */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "POD,        create-without-policy",
+    "DEPLOYMENT, deployment-with-invalid-template-policy-is-denied",
+  })
+  void deniesQuarterMillionEmptyRulesInTwentyOneLines(WorkloadKind kind, String fixture) {
+    JsonNode answer =
+        validate(create(kind, fixture, Map.of(PolicyAnnotations.KEY, ";".repeat(250_000))));
 
     String[] lines = message(answer).split("\n");
+    String name = kind.annotationName(PolicyAnnotations.KEY);
     assertEquals(21, lines.length);
     assertEquals(
-        "projectcalico.org/policy: rule 1, column 1: found ';', expected a rule starting with"
+        name
+            + ": rule 1, column 1: found ';', expected a rule starting with"
             + " 'allow' (empty rule: remove the extra ';')",
         lines[0]);
-    assertTrue(lines[19].startsWith("projectcalico.org/policy: rule 20, column 20: "), lines[19]);
+    assertTrue(lines[19].startsWith(name + ": rule 20, column 20: "), lines[19]);
     assertEquals("... and 249981 more bad rules", lines[20]);
   }
 
@@ -96,61 +108,94 @@ class AnswerSizeTest {
         "... and " + (2 * (rules - 1) + 1 - 19) + " more warnings", warnings.get(19).asText());
   }
 
-  /** Bad rules, tens of thousands of warnings and every context warning, in one review. */
-  @Test
-  void boundsDenialAndWarningsTogether() {
+  /**
+   * Bad rules, tens of thousands of warnings and every context warning, in one review; in a
+   * CronJob, the longest template path, too.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "POD,      create-without-policy",
+    "CRON_JOB, cronjob-with-invalid-template-policy-is-denied",
+  })
+  void boundsDenialAndWarningsTogether(WorkloadKind kind, String fixture) {
     String bad = "\u0007".repeat(100) + "\uD83D\uDE00".repeat(200);
     String policy =
         (bad + ";").repeat(25) + repeatTo("allow tcp from to;", ANNOTATIONS - 25 * 600) + "allow";
-    ObjectNode review = podCreate(PolicyAnnotations.LEGACY_KEY, policy);
+    ObjectNode review = create(kind, fixture, Map.of(PolicyAnnotations.LEGACY_KEY, policy));
     ObjectNode request = (ObjectNode) review.get("request");
     request.put("namespace", "kube-system");
     ((ObjectNode) request.at("/object/metadata")).put("namespace", "kube-system");
-    ((ObjectNode) request.at("/object/spec")).put("hostNetwork", true);
+    ((ObjectNode) request.at("/object" + Fixtures.pointer(kind) + "/spec"))
+        .put("hostNetwork", true);
 
     JsonNode answer = validate(review);
 
     assertFalse(answer.at("/response/allowed").asBoolean());
-    assertEquals(21, message(answer).split("\n").length);
-    assertEquals(20, answer.at("/response/warnings").size());
+    String[] lines = message(answer).split("\n");
+    assertEquals(21, lines.length);
+    assertTrue(lines[0].startsWith(kind.annotationName(PolicyAnnotations.LEGACY_KEY) + ": "));
+    assertEquals("... and 5 more bad rules", lines[20]);
+    JsonNode warnings = answer.at("/response/warnings");
+    assertEquals(20, warnings.size());
+    assertTrue(
+        warnings.get(19).asText().matches("\\.\\.\\. and \\d+ more warnings"), warnings::toString);
   }
 
-  @Test
-  void boundsTheWarningOfAnUnchangedInvalidPolicy() {
-    String policy = ";".repeat(250_000);
-    ObjectNode review =
-        Fixtures.review("validate", "update-keeping-invalid-policy-is-allowed-with-warning");
-    ObjectNode request = (ObjectNode) review.get("request");
-    for (String object : new String[] {"/object/metadata", "/oldObject/metadata"}) {
-      ((ObjectNode) request.at(object))
-          .set("annotations", Fixtures.JSON.valueToTree(Map.of(PolicyAnnotations.KEY, policy)));
-    }
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "POD,        update-keeping-invalid-policy-is-allowed-with-warning",
+    "DEPLOYMENT, deployment-update-keeping-invalid-template-policy-is-allowed-with-warning",
+  })
+  void boundsTheWarningOfAnUnchangedInvalidPolicy(WorkloadKind kind, String fixture) {
+    Map<String, String> policy = Map.of(PolicyAnnotations.KEY, ";".repeat(250_000));
+    ObjectNode review = Fixtures.withTemplateAnnotations("validate", fixture, kind, policy);
 
     JsonNode answer = validate(review);
 
     assertTrue(answer.at("/response/allowed").asBoolean());
+    String name = kind.annotationName(PolicyAnnotations.KEY);
     assertEquals(
-        "projectcalico.org/policy does not parse but is unchanged, so this update is allowed; fix"
-            + " it before changing it: projectcalico.org/policy: rule 1, column 1: found ';',"
-            + " expected a rule starting with 'allow' (empty rule: remove the extra ';') (and"
-            + " 250000 more bad rules)",
+        name
+            + " does not parse but is unchanged, so this update is allowed; fix it before changing"
+            + " it: "
+            + name
+            + ": rule 1, column 1: found ';', expected a rule starting with 'allow' (empty rule:"
+            + " remove the extra ';') (and 250000 more bad rules)",
         answer.at("/response/warnings/0").asText());
   }
 
-  /** The rename is a JSON Patch move: the value is not copied into the answer. */
-  @Test
-  void renamesHugeLegacyAnnotationWithoutEchoingIt() throws IOException {
+  /**
+   * The rename is one JSON Patch move, from and to the annotations of the pod (template): the value
+   * is not copied into the answer.
+   */
+  @ParameterizedTest(name = "{0}")
+  @CsvSource({
+    "POD,      legacy-key-is-rewritten",
+    "CRON_JOB, cronjob-legacy-key-in-nested-template-is-rewritten",
+  })
+  void renamesHugeLegacyAnnotationWithoutEchoingIt(WorkloadKind kind, String fixture)
+      throws IOException {
     String policy = repeatTo("allow tcp to ports 443; ", ANNOTATIONS - 10) + "allow";
-    ObjectNode review = podCreate(PolicyAnnotations.LEGACY_KEY, policy);
+    ObjectNode review =
+        Fixtures.withTemplateAnnotations(
+            "mutate", fixture, kind, Map.of(PolicyAnnotations.LEGACY_KEY, policy));
 
     JsonNode answer = post("/mutate", review);
 
     ApiServerRules.check(review, answer, true);
-    JsonNode patched =
-        JsonPatch.apply(
-            ApiServerRules.decodePatch(answer.at("/response/patch").asText()),
-            review.at("/request/object"));
-    assertEquals(policy, patched.at("/metadata/annotations").get(PolicyAnnotations.KEY).asText());
+    JsonNode patch = ApiServerRules.decodePatch(answer.at("/response/patch").asText());
+    PatchOperation move =
+        PatchOperation.move(
+            PatchOperation.annotationPath(kind, PolicyAnnotations.LEGACY_KEY),
+            PatchOperation.annotationPath(kind, PolicyAnnotations.KEY));
+    assertEquals(Fixtures.JSON.valueToTree(List.of(move)), patch);
+    JsonNode patched = JsonPatch.apply(patch, review.at("/request/object"));
+    assertEquals(
+        policy,
+        patched
+            .at(Fixtures.pointer(kind) + "/metadata/annotations")
+            .get(PolicyAnnotations.KEY)
+            .asText());
   }
 
   /** Not from the apiserver (it caps annotations at 256 KiB), but anyone can send 4 MiB. */
@@ -201,6 +246,11 @@ class AnswerSizeTest {
 
   private static ObjectNode podCreate(String key, String policy) {
     return Fixtures.podCreate(Map.of(key, policy));
+  }
+
+  /** A CREATE of the kind from its fixture, with these annotations in its pod (template). */
+  private static ObjectNode create(WorkloadKind kind, String fixture, Map<String, String> policy) {
+    return Fixtures.withTemplateAnnotations("validate", fixture, kind, policy);
   }
 
   private static String message(JsonNode answer) {

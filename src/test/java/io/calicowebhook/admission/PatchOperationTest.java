@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.calicowebhook.workload.WorkloadKind;
 import io.fabric8.zjsonpatch.JsonPatch;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,17 @@ class PatchOperationTest {
     assertEquals(
         JSON.readTree("{\"metadata\":{\"annotations\":{\"other\":\"x\",\"" + key + "\":\"v\"}}}"),
         patched);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "POD,          /metadata/annotations/projectcalico.org~1policy",
+    "DEPLOYMENT,   /spec/template/metadata/annotations/projectcalico.org~1policy",
+    "CRON_JOB,     /spec/jobTemplate/spec/template/metadata/annotations/projectcalico.org~1policy",
+    "POD_TEMPLATE, /template/metadata/annotations/projectcalico.org~1policy",
+  })
+  void leadsThroughTheTemplateToTheAnnotation(WorkloadKind kind, String pointer) {
+    assertEquals(pointer, PatchOperation.annotationPath(kind, "projectcalico.org/policy"));
   }
 
   @Test

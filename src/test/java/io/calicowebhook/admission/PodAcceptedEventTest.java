@@ -84,7 +84,7 @@ class PodAcceptedEventTest {
         "create-with-invalid-policy-is-denied",
         "update-to-invalid-policy-is-denied",
         "create-dry-run-allowed-without-event",
-        "deployment-is-not-judged",
+        "deployment-with-valid-template-policy-is-allowed-without-event",
         "pod-delete-is-allowed-untouched",
         "pod-status-subresource-is-not-judged",
         "pod-exec-connect-is-allowed-untouched"

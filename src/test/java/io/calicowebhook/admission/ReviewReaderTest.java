@@ -1,14 +1,18 @@
 package io.calicowebhook.admission;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.calicowebhook.workload.WorkloadKind;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class ReviewReaderTest {
   private final ReviewReader reader = new ReviewReader();
@@ -31,7 +35,7 @@ class ReviewReaderTest {
                 + "\"containers\":[{\"name\":\"c\"}]},\"status\":{}}}")
             .request();
 
-    assertTrue(request.judgesPod());
+    assertEquals(Optional.of(WorkloadKind.POD), request.judged());
     assertTrue(request.isDryRun());
     assertEquals("p-", request.object().meta().generateName());
     assertNull(request.object().meta().name());
@@ -66,17 +70,72 @@ class ReviewReaderTest {
     assertEquals(Map.of("policy", ""), meta.annotations());
   }
 
+  @ParameterizedTest
+  @CsvSource({
+    "'',      v1,      Pod,         CREATE, '',     POD",
+    "'',      v1,      Pod,         UPDATE, '',     POD",
+    "'',      v1,      Pod,         DELETE, '',     ",
+    "'',      v1,      Pod,         CONNECT, '',    ",
+    "'',      v1,      Pod,         UPDATE, status, ",
+    "'',      v2,      Pod,         CREATE, '',     ",
+    "apps,    v1,      Deployment,  UPDATE, '',     DEPLOYMENT",
+    "apps,    v1,      Deployment,  UPDATE, scale,  ",
+    "apps,    v1,      Deployment,  UPDATE, status, ",
+    "apps,    v1,      Deployment,  DELETE, '',     ",
+    "apps,    v1beta1, Deployment,  CREATE, '',     ",
+    "apps,    v1,      ControllerRevision, CREATE, '', ",
+    "batch,   v1,      CronJob,     CREATE, '',     CRON_JOB",
+    "'',      v1,      PodTemplate, CREATE, '',     POD_TEMPLATE",
+  })
+  void judgesOnlyPodsAndWorkloadsThemselvesOnCreateAndUpdate(
+      String group,
+      String version,
+      String kind,
+      String operation,
+      String subResource,
+      WorkloadKind judged) {
+    String request =
+        String.format(
+            "{\"uid\":\"u\",\"kind\":{\"group\":\"%s\",\"version\":\"%s\",\"kind\":\"%s\"},"
+                + "\"operation\":\"%s\",\"subResource\":\"%s\"}",
+            group, version, kind, operation, subResource);
+
+    assertEquals(Optional.ofNullable(judged), read(request).request().judged());
+  }
+
   @Test
-  void treatsSubresourceAndOtherOperationsAsNotJudged() {
-    String pod = "\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"Pod\"}";
-    assertFalse(read("{\"uid\":\"u\"," + pod + ",\"operation\":\"DELETE\"}").request().judgesPod());
-    assertFalse(
-        read("{\"uid\":\"u\"," + pod + ",\"operation\":\"CONNECT\"}").request().judgesPod());
-    assertFalse(
-        read("{\"uid\":\"u\"," + pod + ",\"operation\":\"UPDATE\",\"subResource\":\"status\"}")
+  void readsTheTemplateWhereEachWorkloadKeepsIt() {
+    String template =
+        "{\"metadata\":{\"annotations\":{\"policy\":\"allow\"}},"
+            + "\"spec\":{\"hostNetwork\":true,\"containers\":[{\"name\":\"c\"}]}}";
+    PodObject deployment =
+        read("{\"uid\":\"u\",\"object\":{\"metadata\":{\"namespace\":\"ns\"},"
+                + "\"spec\":{\"replicas\":3,\"template\":"
+                + template
+                + "}}}")
             .request()
-            .judgesPod());
-    assertTrue(read("{\"uid\":\"u\"," + pod + ",\"operation\":\"UPDATE\"}").request().judgesPod());
+            .object();
+    PodObject cronJob =
+        read("{\"uid\":\"u\",\"object\":{\"spec\":{\"schedule\":\"* * * * *\","
+                + "\"jobTemplate\":{\"spec\":{\"template\":"
+                + template
+                + "}}}}}")
+            .request()
+            .object();
+    PodObject podTemplate =
+        read("{\"uid\":\"u\",\"object\":{\"template\":" + template + "}}").request().object();
+
+    for (var found :
+        List.of(
+            deployment.templateAt(WorkloadKind.DEPLOYMENT.templatePath()),
+            cronJob.templateAt(WorkloadKind.CRON_JOB.templatePath()),
+            podTemplate.templateAt(WorkloadKind.POD_TEMPLATE.templatePath()))) {
+      assertEquals(Map.of("policy", "allow"), found.annotations());
+      assertTrue(found.hostNetwork());
+    }
+    assertEquals("ns", deployment.meta().namespace());
+    assertNull(deployment.templateAt(WorkloadKind.CRON_JOB.templatePath()));
+    assertNull(podTemplate.templateAt(WorkloadKind.DEPLOYMENT.templatePath()));
   }
 
   @Test

@@ -68,6 +68,51 @@ class ValidatorTest {
   }
 
   @Test
+  void neverAnnouncesAWorkloadItAllows() {
+    PodObject template = pod(Map.of(PolicyAnnotations.KEY, "allow"));
+    PodObject deployment =
+        new PodObject(
+            new ObjectMeta("web", null, "ns", "uid", null, null),
+            new PodObject.Spec(null, template, null));
+    ReviewRequest request =
+        new ReviewRequest(
+            "u",
+            new GroupVersionKind("apps", "v1", "Deployment"),
+            null,
+            "CREATE",
+            null,
+            "ns",
+            "web",
+            deployment,
+            null);
+
+    Validation validation = validator.validate(request);
+
+    assertTrue(validation.response().allowed());
+    assertTrue(validation.accepted().isEmpty(), "a workload's pods are announced, not itself");
+  }
+
+  @Test
+  void deniesUpdateAddingABrokenTemplateWhereThereWasNone() {
+    PodObject broken = pod(Map.of(PolicyAnnotations.KEY, "deny"));
+    PodObject now = new PodObject(null, new PodObject.Spec(null, broken, null));
+    PodObject old = new PodObject(null, null);
+    ReviewRequest request =
+        new ReviewRequest(
+            "u",
+            new GroupVersionKind("apps", "v1", "Deployment"),
+            null,
+            "UPDATE",
+            null,
+            "ns",
+            "web",
+            now,
+            old);
+
+    assertFalse(validator.validate(request).response().allowed());
+  }
+
+  @Test
   void refusesPodCreateWithoutObjectAsBadInput() {
     ReviewRequest request =
         new ReviewRequest("u", POD, null, "CREATE", null, "ns", "p", null, null);

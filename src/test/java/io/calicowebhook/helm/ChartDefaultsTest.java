@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.marcnuri.helm.Helm;
 import com.marcnuri.helm.LintResult;
+import io.calicowebhook.workload.WorkloadKind;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerPort;
 import io.fabric8.kubernetes.api.model.EnvVar;
@@ -29,9 +30,11 @@ import io.fabric8.kubernetes.api.model.rbac.ClusterRoleBinding;
 import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
 import io.fabric8.kubernetes.api.model.rbac.Role;
 import io.fabric8.kubernetes.api.model.rbac.RoleBinding;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -111,16 +114,24 @@ class ChartDefaultsTest {
   }
 
   @Test
-  void webhooksJudgePodCreateAndUpdateInBothReviewVersions() {
+  void webhooksJudgePodsAndWorkloadTemplatesOnCreateAndUpdateInBothReviewVersions() {
     List<RuleWithOperations> rules = validating().getRules();
     assertEquals(rules, mutating().getRules());
-    assertEquals(1, rules.size());
-    RuleWithOperations rule = rules.get(0);
-    assertEquals(List.of(""), rule.getApiGroups());
-    assertEquals(List.of("v1"), rule.getApiVersions());
-    assertEquals(List.of("pods"), rule.getResources());
-    assertEquals(List.of("CREATE", "UPDATE"), rule.getOperations());
-    assertEquals("Namespaced", rule.getScope());
+    Set<String> registered = new TreeSet<>();
+    for (RuleWithOperations rule : rules) {
+      assertEquals(List.of("CREATE", "UPDATE"), rule.getOperations());
+      assertEquals("Namespaced", rule.getScope());
+      for (String group : rule.getApiGroups()) {
+        for (String version : rule.getApiVersions()) {
+          rule.getResources().forEach(r -> registered.add(group + "/" + version + "/" + r));
+        }
+      }
+    }
+    Set<String> judged =
+        Arrays.stream(WorkloadKind.values())
+            .map(k -> k.group() + "/" + k.version() + "/" + k.resource())
+            .collect(Collectors.toCollection(TreeSet::new));
+    assertEquals(judged, registered, "exactly the kinds the service judges, no subresources");
     assertEquals(List.of("v1", "v1beta1"), validating().getAdmissionReviewVersions());
     assertEquals(List.of("v1", "v1beta1"), mutating().getAdmissionReviewVersions());
     assertEquals("Equivalent", validating().getMatchPolicy());
