@@ -12,13 +12,11 @@ bench_init() {
   trap 'exit 130' INT TERM
 }
 
+# Stops what was started, the last first (a load before the service before its etcd).
 bench_cleanup() {
-  local pid
-  for pid in "${BENCH_PIDS[@]}"; do
-    kill "$pid" 2>/dev/null || true
-  done
-  for pid in "${BENCH_PIDS[@]}"; do
-    wait_gone "$pid"
+  local i
+  for ((i = ${#BENCH_PIDS[@]} - 1; i >= 0; i--)); do
+    stop_pid "${BENCH_PIDS[i]}"
   done
   rm -rf "$BENCH_WORK"
 }
@@ -92,8 +90,15 @@ start_etcd() {
 
 # How many keys under PREFIX the etcd at ETCD_URL holds.
 etcd_count() {
-  ETCDCTL_API=3 etcdctl --endpoints="$ETCD_URL" get --prefix --count-only -w json "$1" |
-    python3 -c 'import json, sys; print(json.load(sys.stdin).get("count", 0))'
+  python3 bench/etcd-count.py "$ETCD_URL" "$1"
+}
+
+# Counts the keys under PREFIX every 20 ms in the background, appending "MILLISECONDS COUNT" lines
+# to FILE, until stop_pid "$COUNTER_PID".
+start_etcd_counter() {
+  python3 bench/etcd-count.py "$ETCD_URL" "$1" "$2" &
+  COUNTER_PID=$!
+  BENCH_PIDS+=("$COUNTER_PID")
 }
 
 # Throw-away CA and serving certificate for localhost in BENCH_WORK/certs.
@@ -129,9 +134,9 @@ rss_mib() {
   awk '/^VmRSS/ { printf "%.0f\n", $2 / 1024 }' "/proc/$1/status"
 }
 
-# wrk's output -> requests/s; fails on any non-2xx answer or socket error.
+# wrk's output -> requests/s; fails on any non-2xx answer, or any socket error too with "strict".
 wrk_rps() {
-  if grep -qE "Non-2xx|Socket errors" "$1"; then
+  if grep -qE "Non-2xx${2:+|Socket errors}" "$1"; then
     echo "errors in a wrk run:" >&2
     cat "$1" >&2
     return 1

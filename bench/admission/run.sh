@@ -29,7 +29,7 @@ while getopts "d:r:s:" opt; do
   esac
 done
 bench_init
-need wrk:wrk nginx:nginx etcd:etcd-server etcdctl:etcd-client curl:curl python3:python3
+need wrk:wrk nginx:nginx etcd:etcd-server curl:curl python3:python3
 work=$BENCH_WORK
 make_certs
 
@@ -153,9 +153,9 @@ for round in $(seq 1 "$rounds"); do
   echo "round $round of $rounds..." >&2
   for target in "${targets[@]}"; do
     run_wrk "$target" 32 "$duration"
-    wrk_rps "$work/wrk.out" >>"$work/rps.$target"
+    wrk_rps "$work/wrk.out" strict >>"$work/rps.$target"
     run_wrk "$target" 4 "$duration"
-    wrk_rps "$work/wrk.out" >/dev/null
+    wrk_rps "$work/wrk.out" strict >/dev/null
     wrk_p99_ms "$work/wrk.out" >>"$work/p99.$target"
   done
 done
