@@ -109,16 +109,18 @@ make_certs() {
 
 # The packaged service at -Xmx256m, as in production (prod profile) against ETCD_URL, on a free
 # loopback port. Sets SERVICE_PID, SERVICE_URL and STARTUP_MS (launch to /q/health/ready).
+# SERVICE_APP names another build's quarkus-app directory (to compare two builds);
+# SERVICE_JAVA_OPTS adds JVM flags.
 start_service() {
-  local port start
-  [ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests
+  local port start app=${SERVICE_APP:-target/quarkus-app}
+  [ -f "$app/quarkus-run.jar" ] || ./mvnw -B -q package -DskipTests
   make_certs
   port=$(free_port)
   SERVICE_URL=https://localhost:$port
   start=$(now_ms)
   WEBHOOK_PORT=$port WEBHOOK_TLS_CERT=$CERTS/tls.crt WEBHOOK_TLS_KEY=$CERTS/tls.key \
     ETCD_ENDPOINTS=$ETCD_URL \
-    java -Xmx256m ${SERVICE_JAVA_OPTS:-} -jar target/quarkus-app/quarkus-run.jar \
+    java -Xmx256m ${SERVICE_JAVA_OPTS:-} -jar "$app/quarkus-run.jar" \
     >>"$BENCH_WORK/service.log" 2>&1 &
   SERVICE_PID=$!
   BENCH_PIDS+=("$SERVICE_PID")
@@ -127,6 +129,19 @@ start_service() {
     return 1
   }
   STARTUP_MS=$(($(now_ms) - start))
+}
+
+# wrk_post_script JSON LUA: a wrk script posting JSON (compacted, as the apiserver sends it) as
+# application/json.
+wrk_post_script() {
+  python3 - "$1" "$2" <<'PY'
+import json, sys
+body = json.dumps(json.load(open(sys.argv[1])), separators=(",", ":"))
+open(sys.argv[2], "w").write(
+    'wrk.method = "POST"\n'
+    'wrk.headers["Content-Type"] = "application/json"\n'
+    f"wrk.body = {json.dumps(body)}\n")
+PY
 }
 
 # Resident memory of a process in MiB.

@@ -8,7 +8,10 @@
 # work on the machine hits every target alike:
 #   requests/s at 32 connections (wrk -t2 -c32) and p99 at 4 connections (wrk -t2 -c4) of
 #   nginx          POST /              the review below, answered with a fixed review
-#   validate       POST /validate      a 3.6 KiB Pod CREATE review (review.json), allowed
+#   validate       POST /validate      a 3.6 KiB Pod CREATE review (review.json), allowed; in local
+#                                      mode (no Kubernetes API) the pod goes to the etcd worker,
+#                                      which finds its profile unchanged in etcd
+#   dryrun         POST /validate      the same as a dry run: the admission alone, no hand-off
 #   denied         POST /validate      the same Pod with a policy that does not parse
 #   mutate         POST /mutate        the same Pod with the legacy key (JSON Patch answer)
 #   health         GET  /q/health/live
@@ -25,7 +28,7 @@ starts=3
 while getopts "d:r:s:" opt; do
   case "$opt" in
     d) duration=$OPTARG ;; r) rounds=$OPTARG ;; s) starts=$OPTARG ;;
-    *) sed -n '2,19p' "$0"; exit 2 ;;
+    *) sed -n '2,/^set -euo/p' "$0" | grep '^#'; exit 2 ;;
   esac
 done
 bench_init
@@ -33,33 +36,31 @@ need wrk:wrk nginx:nginx etcd:etcd-server curl:curl python3:python3
 work=$BENCH_WORK
 make_certs
 
-# --- the requests: compact JSON, as the apiserver sends it ------------------------------------
+# --- the requests ------------------------------------------------------------------------------
 python3 - bench/admission/review.json "$work" <<'PY'
 import json, sys
 review = json.load(open(sys.argv[1]))
 out = sys.argv[2]
 annotations = review["request"]["object"]["metadata"]["annotations"]
 policy = annotations["projectcalico.org/policy"]
-
-def write(name, doc):
-    body = json.dumps(doc, separators=(",", ":"))
-    open(f"{out}/{name}.json", "w").write(body)
-    open(f"{out}/{name}.lua", "w").write(
-        'wrk.method = "POST"\n'
-        'wrk.headers["Content-Type"] = "application/json"\n'
-        f"wrk.body = {json.dumps(body)}\n")
-
-write("validate", review)
+write = lambda name: json.dump(review, open(f"{out}/{name}.json", "w"), separators=(",", ":"))
+write("validate")
+write("nginx")
+review["request"]["dryRun"] = True
+write("dryrun")
+review["request"]["dryRun"] = False
 annotations["projectcalico.org/policy"] = "allow tcp to ports 80,Y; deny from label role=lb"
-write("denied", review)
+write("denied")
 annotations["policy"] = policy
 del annotations["projectcalico.org/policy"]
-write("mutate", review)
+write("mutate")
 answer = {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
           "response": {"uid": review["request"]["uid"], "allowed": True}}
-open(f"{out}/answer.json", "w").write(json.dumps(answer, separators=(",", ":")))
+json.dump(answer, open(f"{out}/answer.json", "w"), separators=(",", ":"))
 PY
-cp "$work/validate.lua" "$work/nginx.lua"
+for target in nginx validate dryrun denied mutate; do
+  wrk_post_script "$work/$target.json" "$work/$target.lua"
+done
 
 # --- nginx: same certificate, TLS 1.2/1.3, asks for a client certificate like the service -----
 start_nginx() {
@@ -104,7 +105,7 @@ EOF
 url_of() {
   case "$1" in
     nginx) echo "$NGINX_URL/" ;; health) echo "$SERVICE_URL/q/health/live" ;;
-    validate | denied) echo "$SERVICE_URL/validate" ;; mutate) echo "$SERVICE_URL/mutate" ;;
+    validate | dryrun | denied) echo "$SERVICE_URL/validate" ;; mutate) echo "$SERVICE_URL/mutate" ;;
   esac
 }
 
@@ -126,12 +127,12 @@ check_answers() {
   post() { curl -sS --cacert "$CERTS/ca.crt" -H 'Content-Type: application/json' --data-binary "@$work/$1.json" "$(url_of "$1")"; }
   post nginx | grep -q '"allowed":true' || { echo "nginx: unexpected answer" >&2; exit 1; }
   post validate | grep -q '"allowed":true' || { echo "/validate: review not allowed" >&2; exit 1; }
+  post dryrun | grep -q '"allowed":true' || { echo "/validate: dry run not allowed" >&2; exit 1; }
   post denied | grep -q '"allowed":false' || { echo "/validate: broken policy not denied" >&2; exit 1; }
   post mutate | grep -q '"patchType":"JSONPatch"' || { echo "/mutate: no patch" >&2; exit 1; }
 }
 
-targets=(nginx validate denied mutate health)
-cp "$work/validate.json" "$work/nginx.json"
+targets=(nginx validate dryrun denied mutate health)
 start_etcd
 start_nginx
 
@@ -180,6 +181,7 @@ printf '(median of %s rounds of %ss; requests/s at 32 connections, p99 at 4; wrk
 
 nginx_rps="nginx over TLS answering a fixed review: $(thousands "${rps[nginx]}")"
 result '`/validate` requests/s, 32 connections (goal >= 0.6)' "$(thousands "${rps[validate]}")" "$nginx_rps" "$(ratio "${rps[validate]}" "${rps[nginx]}")"
+result '`/validate` dry run (no hand-off to the etcd worker), requests/s' "$(thousands "${rps[dryrun]}")" "$nginx_rps" "$(ratio "${rps[dryrun]}" "${rps[nginx]}")"
 result '`/validate` denied, requests/s' "$(thousands "${rps[denied]}")" "$nginx_rps" "$(ratio "${rps[denied]}" "${rps[nginx]}")"
 result '`/mutate` requests/s' "$(thousands "${rps[mutate]}")" "$nginx_rps" "$(ratio "${rps[mutate]}" "${rps[nginx]}")"
 result '`/q/health/live` requests/s' "$(thousands "${rps[health]}")" "$nginx_rps" "$(ratio "${rps[health]}" "${rps[nginx]}")"

@@ -20,7 +20,7 @@ warmup=10
 while getopts "d:w:" opt; do
   case "$opt" in
     d) duration=$OPTARG ;; w) warmup=$OPTARG ;;
-    *) sed -n '2,15p' "$0"; exit 2 ;;
+    *) sed -n '2,/^set -euo/p' "$0" | grep '^#'; exit 2 ;;
   esac
 done
 bench_init
