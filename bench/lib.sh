@@ -144,6 +144,22 @@ open(sys.argv[2], "w").write(
 PY
 }
 
+# review_for validate|dryrun|mutate OUT: bench/admission/review.json as that endpoint's request
+# (dryrun: request.dryRun; mutate: the legacy key, so that there is a patch to write); sets
+# REVIEW_PATH to the endpoint's path.
+review_for() {
+  python3 - bench/admission/review.json "$2" "$1" <<'PY'
+import json, sys
+review = json.load(open(sys.argv[1]))
+if sys.argv[3] == "mutate":
+    annotations = review["request"]["object"]["metadata"]["annotations"]
+    annotations["policy"] = annotations.pop("projectcalico.org/policy")
+review["request"]["dryRun"] = sys.argv[3] == "dryrun"
+json.dump(review, open(sys.argv[2], "w"))
+PY
+  REVIEW_PATH=$([ "$1" = mutate ] && echo mutate || echo validate)
+}
+
 # Resident memory of a process in MiB.
 rss_mib() {
   awk '/^VmRSS/ { printf "%.0f\n", $2 / 1024 }' "/proc/$1/status"

@@ -27,17 +27,9 @@ bench_init
 need wrk:wrk etcd:etcd-server curl:curl python3:python3
 work=$BENCH_WORK
 
-python3 - bench/admission/review.json "$work/review.json" "$endpoint" <<'PY'
-import json, sys
-review = json.load(open(sys.argv[1]))
-if sys.argv[3] == "mutate":
-    annotations = review["request"]["object"]["metadata"]["annotations"]
-    annotations["policy"] = annotations.pop("projectcalico.org/policy")
-review["request"]["dryRun"] = sys.argv[3] == "dryrun"
-json.dump(review, open(sys.argv[2], "w"))
-PY
+review_for "$endpoint" "$work/review.json"
+path=$REVIEW_PATH
 wrk_post_script "$work/review.json" "$work/post.lua"
-path=$([ "$endpoint" = mutate ] && echo mutate || echo validate)
 
 start_etcd
 urls=()

@@ -31,18 +31,9 @@ if [ ! -f "$profiler" ]; then
 fi
 profiler=$PWD/$profiler
 
-review=$work/review.json
-python3 - bench/admission/review.json "$review" "$endpoint" <<'PY'
-import json, sys
-review = json.load(open(sys.argv[1]))
-if sys.argv[3] == "mutate":  # the legacy key, so that /mutate has a patch to write
-    annotations = review["request"]["object"]["metadata"]["annotations"]
-    annotations["policy"] = annotations.pop("projectcalico.org/policy")
-review["request"]["dryRun"] = sys.argv[3] == "dryrun"
-json.dump(review, open(sys.argv[2], "w"))
-PY
-wrk_post_script "$review" "$work/post.lua"
-path=$([ "$endpoint" = mutate ] && echo mutate || echo validate)
+review_for "$endpoint" "$work/review.json"
+path=$REVIEW_PATH
+wrk_post_script "$work/review.json" "$work/post.lua"
 
 start_etcd
 set -m # job control: otherwise the JVM starts with SIGQUIT ignored and jcmd cannot attach to it
