@@ -16,7 +16,7 @@
 set -euo pipefail
 source "$(dirname "$0")/../lib.sh"
 duration=10
-warmup=30
+warmup=60
 while getopts "d:w:" opt; do
   case "$opt" in
     d) duration=$OPTARG ;; w) warmup=$OPTARG ;;
