@@ -52,6 +52,15 @@ need() {
   sudo=$([ "$(id -u)" = 0 ] || echo sudo)
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Debian starts the packaged nginx (and etcd) as services where systemd runs: the benchmarks
+  # start their own, so services this install just started are stopped and disabled again.
+  local unit
+  for unit in nginx etcd; do
+    if [[ " ${missing[*]} " == *" $unit"* ]] && command -v systemctl >/dev/null &&
+      systemctl is-active --quiet "$unit" 2>/dev/null; then
+      $sudo systemctl disable --now "$unit" >/dev/null 2>&1 || true
+    fi
+  done
 }
 
 # A free TCP port on loopback (bound and released; the benchmark binds it right after).
