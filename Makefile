@@ -39,11 +39,10 @@ certs: certs/tls.crt
 certs/tls.crt certs/tls.key:
 	certs/generate.sh -o certs
 
-# Profile programming throughput, batched worker vs. awaiting each put (bench/profile-throughput); not part of `make test`.
-bench-profiles: deps
-	$(MVNW) -q package -DskipTests
-	$(MVNW) -q dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=runtime
-	java -cp "target/classes:$$(cat target/bench.classpath)" bench/profile-throughput/ProfileThroughputBench.java $(BENCH_ARGS)
+# Profile programming: the idle worker and the lag after 10 s of unique pods through /validate,
+# against etcd's ceiling (bench/profile-throughput); not part of `make test`.
+bench-profiles: deps build
+	BENCH_ARGS="$(BENCH_ARGS)" bench/profile-throughput/run.sh
 
 clean:
 	$(MVNW) -q clean
@@ -53,13 +52,14 @@ clean:
 e2e:
 	e2e/run.sh $(E2E_ARGS)
 
-# Every benchmark, one after the other; each reports ratios against its own baseline.
-bench: bench-policy bench-admission bench-profiles
+# Every benchmark, then one table of every figure with its baseline and ratio (bench/README.md).
+bench: deps build
+	bench/run.sh
 
 # Policy parser speed on 256 KiB annotations, as a ratio to a String.split baseline (not part of `make test`).
 bench-policy:
 	bench/policy-parse/run.sh
 
-# Admission requests/s over HTTPS with wrk, as a ratio to /q/health/live on the same server (not part of `make test`).
-bench-admission:
+# Admission requests/s, p99, RSS and start-up against nginx over TLS (bench/admission; not part of `make test`).
+bench-admission: deps build
 	bench/admission/run.sh

@@ -1,87 +1,194 @@
 #!/usr/bin/env bash
-# Admission throughput as a ratio to a baseline measured on the same server in the same run.
+# shellcheck disable=SC2016 # backquotes in single quotes are Markdown for the results table
+# Admission speed of the packaged service against nginx serving HTTPS on the same machine, in the
+# same run: nginx answers every request with a fixed AdmissionReview, over TLS with the same
+# certificate, so its figures are what TLS plus HTTP cost here with no Java and no admission work.
 #
-# Starts the packaged webhook (target/quarkus-app) on a free loopback port with throw-away
-# certificates, then drives it with wrk over HTTPS, one endpoint after the other, same
-# connections and duration:
-#   baseline   GET  /q/health/live   (same TLS, HTTP and event loop; no admission work)
-#   validate   POST /validate        a 4.5 KiB Pod CREATE review with a valid policy
-#   denied     POST /validate        the same Pod with a policy that does not parse
-#   mutate     POST /mutate          a Pod with the legacy key (JSON Patch answer)
-# and prints requests/s and the ratio to the baseline. Not part of `make test`.
+# Starts a private etcd, the service jar (-Xmx256m, production profile) and nginx, each on a free
+# loopback port, then measures with wrk, round after round, interleaved so that noise from other
+# work on the machine hits every target alike:
+#   requests/s at 32 connections (wrk -t2 -c32) and p99 at 4 connections (wrk -t2 -c4) of
+#   nginx          POST /              the review below, answered with a fixed review
+#   validate       POST /validate      a 3.6 KiB Pod CREATE review (review.json), allowed; in local
+#                                      mode (no Kubernetes API) the pod goes to the etcd worker,
+#                                      which finds its profile unchanged in etcd
+#   dryrun         POST /validate      the same as a dry run: the admission alone, no hand-off
+#   denied         POST /validate      the same Pod with a policy that does not parse
+#   mutate         POST /mutate        the same Pod with the legacy key (JSON Patch answer)
+#   health         GET  /q/health/live
+# and prints the median of the rounds with the ratio to nginx; also the service's resident memory
+# under that load and its start-up time to ready (median of several starts). Not part of
+# `make test`; see bench/admission/README.md.
 #
-# usage: bench/admission/run.sh [-d seconds] [-c connections] [-t threads]
+# usage: bench/admission/run.sh [-d seconds per measurement] [-r rounds] [-s starts]
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+# shellcheck source=/dev/null # bench/lib.sh, checked on its own
+source "$(dirname "$0")/../lib.sh"
 duration=10
-connections=32
-threads=2
-while getopts "d:c:t:" opt; do
+rounds=3
+starts=3
+while getopts "d:r:s:" opt; do
   case "$opt" in
-    d) duration=$OPTARG ;; c) connections=$OPTARG ;; t) threads=$OPTARG ;;
-    *) sed -n '2,13p' "$0"; exit 2 ;;
+    d) duration=$OPTARG ;; r) rounds=$OPTARG ;; s) starts=$OPTARG ;;
+    *) sed -n '2,/^set -euo/p' "$0" | grep '^#'; exit 2 ;;
   esac
 done
+bench_init
+need wrk:wrk nginx:nginx etcd:etcd-server curl:curl python3:python3
+work=$BENCH_WORK
+make_certs
 
-if ! command -v wrk >/dev/null; then
-  echo "installing wrk with apt-get" >&2
-  SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
-  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq wrk >/dev/null
-fi
-[ -f target/quarkus-app/quarkus-run.jar ] || ./mvnw -B -q package -DskipTests
-
-work=$(mktemp -d)
-pid=
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
-trap cleanup EXIT
-certs/generate.sh -o "$work" >/dev/null 2>&1
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-
-WEBHOOK_PORT=$port WEBHOOK_TLS_CERT=$work/tls.crt WEBHOOK_TLS_KEY=$work/tls.key \
-  java -jar target/quarkus-app/quarkus-run.jar >"$work/app.log" 2>&1 &
-pid=$!
-for _ in $(seq 1 120); do
-  curl -sf --cacert "$work/ca.crt" "https://localhost:$port/q/health/live" >/dev/null && break
-  sleep 0.5
-done
-
-fixtures=src/test/resources/admission
-post_script() { # $1 = review file -> a wrk Lua script posting it
-  python3 - "$1" "$2" <<'PY'
+# --- the requests ------------------------------------------------------------------------------
+python3 - bench/admission/review.json "$work" <<'PY'
 import json, sys
-body = open(sys.argv[1]).read()
-open(sys.argv[2], 'w').write(
-    'wrk.method = "POST"\n'
-    'wrk.headers["Content-Type"] = "application/json"\n'
-    'wrk.body = ' + json.dumps(body) + '\n')
+review = json.load(open(sys.argv[1]))
+out = sys.argv[2]
+annotations = review["request"]["object"]["metadata"]["annotations"]
+policy = annotations["projectcalico.org/policy"]
+write = lambda name: json.dump(review, open(f"{out}/{name}.json", "w"), separators=(",", ":"))
+write("validate")
+write("nginx")
+review["request"]["dryRun"] = True
+write("dryrun")
+review["request"]["dryRun"] = False
+annotations["projectcalico.org/policy"] = "allow tcp to ports 80,Y; deny from label role=lb"
+write("denied")
+annotations["policy"] = policy
+del annotations["projectcalico.org/policy"]
+write("mutate")
+answer = {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+          "response": {"uid": review["request"]["uid"], "allowed": True}}
+json.dump(answer, open(f"{out}/answer.json", "w"), separators=(",", ":"))
 PY
-}
-post_script "$fixtures/validate/create-with-valid-policy/review.json" "$work/validate.lua"
-post_script "$fixtures/validate/create-with-invalid-policy-is-denied/review.json" "$work/denied.lua"
-post_script "$fixtures/mutate/legacy-key-is-rewritten/review.json" "$work/mutate.lua"
-
-rps() { # $1 = path, $2 = optional script -> requests/s
-  local args=(-t"$threads" -c"$connections" -d"${duration}s" --latency)
-  [ -n "${2:-}" ] && args+=(-s "$2")
-  wrk "${args[@]}" "https://localhost:$port$1" >"$work/wrk.out"
-  if grep -q "Non-2xx" "$work/wrk.out"; then echo "non-2xx answers from $1" >&2; cat "$work/wrk.out" >&2; exit 1; fi
-  awk '/Requests\/sec/ {print $2}' "$work/wrk.out"
-}
-
-echo "warming up (${duration}s per endpoint)..." >&2
-rps /validate "$work/validate.lua" >/dev/null
-rps /mutate "$work/mutate.lua" >/dev/null
-rps /q/health/live >/dev/null
-
-base=$(rps /q/health/live)
-validate=$(rps /validate "$work/validate.lua")
-denied=$(rps /validate "$work/denied.lua")
-mutate=$(rps /mutate "$work/mutate.lua")
-
-printf '%-10s %12s %8s\n' endpoint 'requests/s' ratio
-for row in "baseline $base" "validate $validate" "denied $denied" "mutate $mutate"; do
-  # shellcheck disable=SC2086 # splits "name rate" into $1 and $2 on purpose
-  set -- $row
-  awk -v name="$1" -v r="$2" -v b="$base" 'BEGIN { printf "%-10s %12.0f %8.2f\n", name, r, r / b }'
+for target in nginx validate dryrun denied mutate; do
+  wrk_post_script "$work/$target.json" "$work/$target.lua"
 done
-echo "($threads threads, $connections connections, ${duration}s each, $(nproc) cores; baseline GET /q/health/live)"
+
+# --- nginx: same certificate, TLS 1.2/1.3, asks for a client certificate like the service -----
+start_nginx() {
+  local port
+  port=$(free_port)
+  NGINX_URL=https://localhost:$port
+  mkdir -p "$work/nginx"
+  cat >"$work/nginx.conf" <<EOF
+$([ "$(id -u)" = 0 ] && echo "user root;")
+worker_processes auto;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log warn;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $work/nginx/body;
+  proxy_temp_path $work/nginx/proxy;
+  fastcgi_temp_path $work/nginx/fastcgi;
+  uwsgi_temp_path $work/nginx/uwsgi;
+  scgi_temp_path $work/nginx/scgi;
+  keepalive_requests 1000000;
+  client_max_body_size 4m;
+  server {
+    listen 127.0.0.1:$port ssl;
+    ssl_certificate $CERTS/tls.crt;
+    ssl_certificate_key $CERTS/tls.key;
+    ssl_protocols TLSv1.2 TLSv1.3;
+    ssl_verify_client optional_no_ca;
+    location / {
+      default_type application/json;
+      return 200 '$(cat "$work/answer.json")';
+    }
+  }
+}
+EOF
+  nginx -p "$work/nginx" -c "$work/nginx.conf" -e "$work/nginx/error.log" -g 'daemon off;' &
+  BENCH_PIDS+=($!)
+  wait_for --cacert "$CERTS/ca.crt" -X POST "$NGINX_URL/"
+}
+
+# --- one measurement ---------------------------------------------------------------------------
+url_of() {
+  case "$1" in
+    nginx) echo "$NGINX_URL/" ;; health) echo "$SERVICE_URL/q/health/live" ;;
+    validate | dryrun | denied) echo "$SERVICE_URL/validate" ;; mutate) echo "$SERVICE_URL/mutate" ;;
+  esac
+}
+
+# run_wrk TARGET CONNECTIONS SECONDS -> wrk's output in $work/wrk.out; samples the service's RSS.
+run_wrk() {
+  local args=(-t2 -c"$2" -d"$3s" --latency)
+  [ "$1" != health ] && args+=(-s "$work/$1.lua")
+  wrk "${args[@]}" "$(url_of "$1")" >"$work/wrk.out" &
+  local wrk_pid=$!
+  while kill -0 "$wrk_pid" 2>/dev/null; do
+    if [ "$1" != nginx ]; then rss_mib "$SERVICE_PID" >>"$work/rss"; fi
+    sleep 0.5
+  done
+  wait "$wrk_pid"
+}
+
+# Each body once, to check that every target answers what this benchmark claims to measure.
+check_answers() {
+  post() { curl -sS --cacert "$CERTS/ca.crt" -H 'Content-Type: application/json' --data-binary "@$work/$1.json" "$(url_of "$1")"; }
+  post nginx | grep -q '"allowed":true' || { echo "nginx: unexpected answer" >&2; exit 1; }
+  post validate | grep -q '"allowed":true' || { echo "/validate: review not allowed" >&2; exit 1; }
+  post dryrun | grep -q '"allowed":true' || { echo "/validate: dry run not allowed" >&2; exit 1; }
+  post denied | grep -q '"allowed":false' || { echo "/validate: broken policy not denied" >&2; exit 1; }
+  post mutate | grep -q '"patchType":"JSONPatch"' || { echo "/mutate: no patch" >&2; exit 1; }
+}
+
+targets=(nginx validate dryrun denied mutate health)
+start_etcd
+start_nginx
+
+echo "start-up to ready, $starts starts..." >&2
+for i in $(seq 1 "$starts"); do
+  start_service
+  # shellcheck disable=SC2153 # STARTUP_MS is set by start_service in bench/lib.sh
+  echo "$STARTUP_MS" >>"$work/startup"
+  if [ "$i" -lt "$starts" ]; then stop_pid "$SERVICE_PID"; fi
+done
+check_answers
+
+echo "warming up, ${duration}s per target..." >&2
+for target in "${targets[@]}"; do
+  run_wrk "$target" 32 "$duration"
+done
+: >"$work/rss"
+
+for round in $(seq 1 "$rounds"); do
+  echo "round $round of $rounds..." >&2
+  for target in "${targets[@]}"; do
+    run_wrk "$target" 32 "$duration"
+    wrk_rps "$work/wrk.out" strict >>"$work/rps.$target"
+    run_wrk "$target" 4 "$duration"
+    wrk_rps "$work/wrk.out" strict >/dev/null
+    wrk_p99_ms "$work/wrk.out" >>"$work/p99.$target"
+  done
+done
+
+# --- the figures ---------------------------------------------------------------------------------
+declare -A rps p99
+for target in "${targets[@]}"; do
+  rps[$target]=$(median <"$work/rps.$target")
+  p99[$target]=$(median <"$work/p99.$target")
+done
+rss=$(sort -n "$work/rss" | tail -1)
+startup_ms=$(median <"$work/startup")
+
+printf '\n%-26s %12s %8s %12s %8s\n' target 'requests/s' ratio 'p99 ms' ratio
+for target in "${targets[@]}"; do
+  printf '%-26s %12s %8s %12s %8s\n' "$target" "$(thousands "${rps[$target]}")" \
+    "$(ratio "${rps[$target]}" "${rps[nginx]}")" "${p99[$target]}" "$(ratio "${p99[$target]}" "${p99[nginx]}")"
+done
+printf 'RSS under load: %s MiB (-Xmx256m); start-up to ready: %s ms (median of %s)\n' "$rss" "$startup_ms" "$starts"
+printf '(median of %s rounds of %ss; requests/s at 32 connections, p99 at 4; wrk -t2; %s cores; %s)\n' \
+  "$rounds" "$duration" "$(nproc)" "$(nginx -v 2>&1 | sed 's/.*: //')"
+
+nginx_rps="nginx over TLS answering a fixed review: $(thousands "${rps[nginx]}")"
+result '`/validate` requests/s, 32 connections (goal >= 0.6)' "$(thousands "${rps[validate]}")" "$nginx_rps" "$(ratio "${rps[validate]}" "${rps[nginx]}")"
+result '`/validate` dry run (no hand-off to the etcd worker), requests/s' "$(thousands "${rps[dryrun]}")" "$nginx_rps" "$(ratio "${rps[dryrun]}" "${rps[nginx]}")"
+result '`/validate` denied, requests/s' "$(thousands "${rps[denied]}")" "$nginx_rps" "$(ratio "${rps[denied]}" "${rps[nginx]}")"
+result '`/mutate` requests/s' "$(thousands "${rps[mutate]}")" "$nginx_rps" "$(ratio "${rps[mutate]}" "${rps[nginx]}")"
+result '`/q/health/live` requests/s' "$(thousands "${rps[health]}")" "$nginx_rps" "$(ratio "${rps[health]}" "${rps[nginx]}")"
+result '`/validate` p99 at 4 connections (goal <= 2)' "${p99[validate]} ms" "nginx: ${p99[nginx]} ms" "$(ratio "${p99[validate]}" "${p99[nginx]}")"
+result '`/mutate` p99 at 4 connections' "${p99[mutate]} ms" "nginx: ${p99[nginx]} ms" "$(ratio "${p99[mutate]}" "${p99[nginx]}")"
+result 'RSS under load, -Xmx256m (goal < 512 MiB)' "$rss MiB" "" ""
+result 'start-up to ready, JVM (goal < 2 s)' "$(awk -v m="$startup_ms" 'BEGIN { printf "%.2f s", m / 1000 }')" "" ""

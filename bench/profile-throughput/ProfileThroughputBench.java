@@ -1,27 +1,25 @@
 import io.calicowebhook.etcd.EtcdKeys;
 import io.calicowebhook.etcd.EtcdProcess;
+import io.calicowebhook.etcd.OwnRevisions;
 import io.calicowebhook.etcd.ProfileStore;
+import io.calicowebhook.etcd.TxnLimits;
 import io.calicowebhook.profile.DefaultPolicy;
 import io.calicowebhook.profile.PodMeta;
 import io.calicowebhook.profile.Profile;
 import io.calicowebhook.profile.ProfileBuilder;
 import io.calicowebhook.sync.AdmittedPods;
+import io.calicowebhook.sync.DesiredProfiles;
+import io.calicowebhook.sync.ProblemReports;
 import io.calicowebhook.sync.ProfileWorker;
 import io.calicowebhook.sync.WorkerSettings;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
-import io.etcd.jetcd.op.Op;
-import io.etcd.jetcd.options.PutOption;
 import io.etcd.jetcd.options.GetOption;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.Semaphore;
 
 /**
  * Profile programming throughput: the batched worker against a baseline that awaits each put in
@@ -52,7 +50,7 @@ public class ProfileThroughputBench {
       double sequential = sequential(kv, "seq", sequentialCount);
       double batched = batched(kv, "batch", batchedCount);
       check(kv, "batch", batchedCount);
-      double ceiling = ceiling(kv, "blind", batchedCount);
+      double ceiling = EtcdCeiling.measure(kv, i -> pod("blind", i), batchedCount, inFlight);
 
       double ratio = batched / sequential;
       System.out.printf("etcd %s, data in %s%n", etcd.endpoint(), etcd.dataDir());
@@ -61,6 +59,11 @@ public class ProfileThroughputBench {
       System.out.printf("ratio batched/baseline:     %10.1f%n", ratio);
       System.out.printf("ceiling, blind txns:        %,10.0f profiles/s (%d profiles)%n", ceiling, batchedCount);
       System.out.printf("ratio batched/ceiling:      %10.2f%n", batched / ceiling);
+      Results.add(
+          "idle worker, `make bench-profiles`, profiles/s",
+          String.format("%,.0f", batched),
+          String.format("blind batched txns: %,.0f", ceiling),
+          String.format("%.2f", batched / ceiling));
       if (ratio < minRatio) {
         System.out.printf("FAIL: ratio below %.1f%n", minRatio);
         System.exit(1);
@@ -84,10 +87,21 @@ public class ProfileThroughputBench {
   /** The worker as the service runs it: every pod queued at once, timed until all are written. */
   static double batched(KV kv, String namespace, int count) throws Exception {
     AdmittedPods pods = new AdmittedPods();
-    ProfileStore store = new ProfileStore(kv, 128, Duration.ofSeconds(10), new SimpleMeterRegistry());
-    WorkerSettings settings = new WorkerSettings(inFlight, Duration.ofMillis(100), Duration.ofSeconds(10));
+    TxnLimits limits = new TxnLimits(128, 1_400_000);
+    ProfileStore store =
+        new ProfileStore(
+            kv, limits, Duration.ofSeconds(10), new SimpleMeterRegistry(), new OwnRevisions());
+    WorkerSettings settings =
+        new WorkerSettings(
+            inFlight, Duration.ofMillis(100), Duration.ofSeconds(10), Duration.ofMinutes(5));
     ProfileWorker worker =
-        new ProfileWorker(pods, BUILDER, store, settings, new SimpleMeterRegistry());
+        new ProfileWorker(
+            pods,
+            new DesiredProfiles(BUILDER, limits),
+            store,
+            ProblemReports.logOnly(),
+            settings,
+            new SimpleMeterRegistry());
     long start = System.nanoTime();
     worker.start();
     for (int i = 0; i < count; i++) {
@@ -98,27 +112,6 @@ public class ProfileThroughputBench {
     if (!worker.drain(Duration.ofMinutes(5))) {
       throw new IllegalStateException("worker did not finish");
     }
-    return count / seconds(start);
-  }
-
-  /** etcd's ceiling here: the three keys of each profile put blind, 42 profiles a transaction. */
-  static double ceiling(KV kv, String namespace, int count) throws Exception {
-    Semaphore permits = new Semaphore(inFlight);
-    List<CompletableFuture<?>> txns = new ArrayList<>();
-    long start = System.nanoTime();
-    for (int first = 0; first < count; first += 42) {
-      List<Op> puts = new ArrayList<>();
-      for (int i = first; i < Math.min(count, first + 42); i++) {
-        PodMeta pod = pod(namespace, i);
-        Profile profile = BUILDER.build(pod).orElseThrow();
-        puts.add(Op.put(bytes(EtcdKeys.rules(profile.id())), bytes(profile.rulesJson()), PutOption.DEFAULT));
-        puts.add(Op.put(bytes(EtcdKeys.tags(profile.id())), bytes(profile.tagsJson()), PutOption.DEFAULT));
-        puts.add(Op.put(bytes(EtcdKeys.owner(profile.id())), bytes("{\"uid\":\"" + pod.uid() + "\"}"), PutOption.DEFAULT));
-      }
-      permits.acquire();
-      txns.add(kv.txn().Then(puts.toArray(Op[]::new)).commit().whenComplete((r, e) -> permits.release()));
-    }
-    CompletableFuture.allOf(txns.toArray(CompletableFuture[]::new)).get();
     return count / seconds(start);
   }
 

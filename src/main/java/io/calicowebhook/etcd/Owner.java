@@ -23,6 +23,9 @@ public record Owner(String uid, String namespace, String name) {
 
   /** Reads an ownership record; empty when it is not one (never throws). */
   public static Optional<Owner> parse(String json) {
+    if (json == null) {
+      return Optional.empty();
+    }
     try {
       return Optional.of(JSON.readValue(json, Owner.class));
     } catch (JsonProcessingException e) {

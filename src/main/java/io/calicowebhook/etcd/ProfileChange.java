@@ -23,18 +23,22 @@ import java.util.Optional;
  * </ul>
  *
  * <p>For a {@link ProfileOp.Remove}: with an ownership record, delete every key of the profile and
- * the record, guarded on the record's mod revision; without one, {@link WriteResult#ABSENT} (a
- * profile there is someone else's and stays).
+ * the record; without one, {@link WriteResult#ABSENT} (a profile there is someone else's and
+ * stays).
+ *
+ * <p>Every decision, a write or not, is guarded on the mod revisions it was made from (all three
+ * keys for a put, the ownership record for a remove), so that a decision made from a remembered
+ * state ({@link KnownProfiles}) is checked by etcd before it counts.
  *
  * @param puts key to value, only the keys that change
  * @param removeDir whether the profile's keys and its ownership record are deleted
- * @param guards key to the mod revision it must still have for the change to apply
+ * @param guards key to the mod revision it must still have for the decision to hold
  */
 record ProfileChange(
     WriteResult result, Map<String, String> puts, boolean removeDir, Map<String, Long> guards) {
 
-  private static ProfileChange none(WriteResult result) {
-    return new ProfileChange(result, Map.of(), false, Map.of());
+  private static ProfileChange none(WriteResult result, Map<String, Long> guards) {
+    return new ProfileChange(result, Map.of(), false, guards);
   }
 
   /** Whether the change writes anything. */
@@ -46,20 +50,23 @@ record ProfileChange(
     if (op instanceof ProfileOp.Put put) {
       return decidePut(put.desired(), stored);
     }
-    if (!stored.owner().exists()) {
-      return none(WriteResult.ABSENT);
-    }
-    return new ProfileChange(
-        WriteResult.DELETED,
-        Map.of(),
-        true,
-        Map.of(EtcdKeys.owner(op.id()), stored.owner().modRevision()));
+    Map<String, Long> guards = Map.of(EtcdKeys.owner(op.id()), stored.owner().modRevision());
+    return stored.owner().exists()
+        ? new ProfileChange(WriteResult.DELETED, Map.of(), true, guards)
+        : none(WriteResult.ABSENT, guards);
+  }
+
+  private static Map<String, Long> guards(String id, StoredProfile stored) {
+    return Map.of(
+        EtcdKeys.rules(id), stored.rules().modRevision(),
+        EtcdKeys.tags(id), stored.tags().modRevision(),
+        EtcdKeys.owner(id), stored.owner().modRevision());
   }
 
   private static ProfileChange decidePut(DesiredProfile desired, StoredProfile stored) {
     if (!stored.owner().exists()) {
       return stored.rules().exists() || stored.tags().exists()
-          ? none(WriteResult.FOREIGN)
+          ? none(WriteResult.FOREIGN, guards(desired.id(), stored))
           : write(WriteResult.CREATED, desired, stored, false);
     }
     Optional<Owner> owner = Owner.parse(stored.owner().value());
@@ -67,7 +74,7 @@ record ProfileChange(
       return write(WriteResult.CREATED, desired, stored, true);
     }
     ProfileChange update = write(WriteResult.UPDATED, desired, stored, false);
-    return update.puts().isEmpty() ? none(WriteResult.UNCHANGED) : update;
+    return update.puts().isEmpty() ? none(WriteResult.UNCHANGED, update.guards()) : update;
   }
 
   private static ProfileChange write(
@@ -83,12 +90,7 @@ record ProfileChange(
     if (ownerDiffers) {
       puts.put(EtcdKeys.owner(id), desired.owner().toJson());
     }
-    Map<String, Long> guards =
-        Map.of(
-            EtcdKeys.rules(id), stored.rules().modRevision(),
-            EtcdKeys.tags(id), stored.tags().modRevision(),
-            EtcdKeys.owner(id), stored.owner().modRevision());
-    return new ProfileChange(result, Collections.unmodifiableMap(puts), false, guards);
+    return new ProfileChange(result, Collections.unmodifiableMap(puts), false, guards(id, stored));
   }
 
   private static void putIfDifferent(

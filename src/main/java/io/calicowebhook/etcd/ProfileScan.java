@@ -25,9 +25,20 @@ public final class ProfileScan {
   private final KV kv;
   private final int pageSize;
   private final Duration timeout;
+  private final KnownProfiles known;
 
-  /** One profile id as stored: its rules and tags values (null when absent) and ownership. */
-  public record Stored(String id, String rules, String tags, String ownerJson) {
+  /**
+   * One profile id as stored: its rules and tags values and ownership record (null when absent),
+   * each with its mod revision (0 when absent).
+   */
+  public record Stored(
+      String id,
+      String rules,
+      long rulesRevision,
+      String tags,
+      long tagsRevision,
+      String ownerJson,
+      long ownerRevision) {
     /** Whether the service owns the profile (its ownership record exists). */
     public boolean owned() {
       return ownerJson != null;
@@ -39,9 +50,17 @@ public final class ProfileScan {
    * @param timeout how long one page may take
    */
   public ProfileScan(KV kv, int pageSize, Duration timeout) {
+    this(kv, pageSize, timeout, null);
+  }
+
+  /**
+   * @param known learns every profile the scan sees, so that writes after a resync need no read
+   */
+  public ProfileScan(KV kv, int pageSize, Duration timeout, KnownProfiles known) {
     this.kv = kv;
     this.pageSize = pageSize;
     this.timeout = timeout;
+    this.known = known;
   }
 
   /**
@@ -52,16 +71,30 @@ public final class ProfileScan {
    * @throws IllegalStateException when etcd fails (the scan may be started again)
    */
   public long scan(Consumer<Stored> visitor) {
-    Map<String, String> owners = new HashMap<>();
+    Map<String, KeyValue> owners = new HashMap<>();
     long revision =
         readAll(
             EtcdKeys.OWNER_PREFIX,
             0,
-            kv -> owners.put(key(kv).substring(EtcdKeys.OWNER_PREFIX.length()), value(kv)));
-    ProfileAssembler profiles = new ProfileAssembler(owners, visitor);
+            kv -> owners.put(key(kv).substring(EtcdKeys.OWNER_PREFIX.length()), kv));
+    Consumer<Stored> each = known == null ? visitor : known::learn;
+    if (known != null) {
+      each = each.andThen(visitor);
+    }
+    ProfileAssembler profiles = new ProfileAssembler(owners, each);
     readAll(EtcdKeys.PROFILE_PREFIX, revision, profiles::add);
     profiles.finish();
-    owners.forEach((id, owner) -> visitor.accept(new Stored(id, null, null, owner)));
+    for (Map.Entry<String, KeyValue> owner : owners.entrySet()) {
+      each.accept(
+          new Stored(
+              owner.getKey(),
+              null,
+              0,
+              null,
+              0,
+              value(owner.getValue()),
+              owner.getValue().getModRevision()));
+    }
     return revision;
   }
 
@@ -106,13 +139,13 @@ public final class ProfileScan {
 
   /** Groups the keys of one profile directory, which arrive one after the other. */
   private static final class ProfileAssembler {
-    private final Map<String, String> owners;
+    private final Map<String, KeyValue> owners;
     private final Consumer<Stored> visitor;
     private String id;
-    private String rules;
-    private String tags;
+    private KeyValue rules;
+    private KeyValue tags;
 
-    ProfileAssembler(Map<String, String> owners, Consumer<Stored> visitor) {
+    ProfileAssembler(Map<String, KeyValue> owners, Consumer<Stored> visitor) {
       this.owners = owners;
       this.visitor = visitor;
     }
@@ -130,15 +163,24 @@ public final class ProfileScan {
       }
       String leaf = rest.substring(slash + 1);
       if ("rules".equals(leaf)) {
-        rules = value(kv);
+        rules = kv;
       } else if ("tags".equals(leaf)) {
-        tags = value(kv);
+        tags = kv;
       }
     }
 
     void finish() {
       if (id != null) {
-        visitor.accept(new Stored(id, rules, tags, owners.remove(id)));
+        KeyValue owner = owners.remove(id);
+        visitor.accept(
+            new Stored(
+                id,
+                valueOf(rules),
+                revisionOf(rules),
+                valueOf(tags),
+                revisionOf(tags),
+                valueOf(owner),
+                revisionOf(owner)));
       }
       id = null;
       rules = null;
@@ -150,6 +192,14 @@ public final class ProfileScan {
   static String prefixEnd(String prefix) {
     char last = prefix.charAt(prefix.length() - 1);
     return prefix.substring(0, prefix.length() - 1) + (char) (last + 1);
+  }
+
+  private static String valueOf(KeyValue kv) {
+    return kv == null ? null : value(kv);
+  }
+
+  private static long revisionOf(KeyValue kv) {
+    return kv == null ? 0 : kv.getModRevision();
   }
 
   private static String key(KeyValue kv) {

@@ -30,10 +30,14 @@ import java.util.function.Supplier;
  * Calico v1 profiles in etcd, written only where the service owns them (SPEC section 5).
  *
  * <p>{@link #apply} cuts the operations into groups that fit one transaction ({@link TxnLimits}:
- * operations and bytes), reads every key of a group in one transaction, decides per profile ({@link
- * ProfileChange}), and writes only what differs in one more transaction guarded on every key's mod
- * revision as read, so a concurrent change by anyone else makes the group re-read rather than
- * overwrite. Groups are sent at once; nothing blocks.
+ * operations and bytes) and writes each group optimistically: it decides per profile from what it
+ * last saw in etcd ({@link KnownProfiles}; a profile never seen is taken as absent) and sends one
+ * transaction guarded on those revisions whose failure branch reads every key of the group; only
+ * when a guard fails does it decide again from what it read. So a new pod or a known profile takes
+ * one round trip, with no read before it. Decisions ({@link ProfileChange}), and writes only what
+ * differs in one more transaction guarded on every key's mod revision as read, so a concurrent
+ * change by anyone else makes the group re-read rather than overwrite. Groups are sent at once;
+ * nothing blocks.
  *
  * <p>A group that etcd refuses for itself (too large, a guard that keeps failing) is split in
  * halves until the profile at fault stands alone, so one bad profile never holds back the others:
@@ -50,6 +54,7 @@ public final class ProfileStore {
   private final Duration timeout;
   private final Timer txnTimer;
   private final OwnRevisions own;
+  private final KnownProfiles known;
 
   /** What {@link #apply} did: a result per profile id, and why each FAILED one failed. */
   public record Applied(Map<String, WriteResult> results, Map<String, String> failures) {
@@ -75,6 +80,20 @@ public final class ProfileStore {
    */
   public ProfileStore(
       KV kv, TxnLimits limits, Duration timeout, MeterRegistry metrics, OwnRevisions own) {
+    this(kv, limits, timeout, metrics, own, new KnownProfiles());
+  }
+
+  /**
+   * @param known what the store last saw of each profile, shared with the scan and the watch
+   */
+  public ProfileStore(
+      KV kv,
+      TxnLimits limits,
+      Duration timeout,
+      MeterRegistry metrics,
+      OwnRevisions own,
+      KnownProfiles known) {
+    this.known = known;
     this.kv = kv;
     this.limits = limits;
     this.timeout = timeout;
@@ -84,6 +103,11 @@ public final class ProfileStore {
             .description("Latency of one etcd transaction of the profile store")
             .publishPercentileHistogram()
             .register(metrics);
+  }
+
+  /** What the store last saw of each profile; a scan may teach it, a watch make it forget. */
+  public KnownProfiles known() {
+    return known;
   }
 
   /** What one transaction may hold. */
@@ -183,45 +207,82 @@ public final class ProfileStore {
     return first.thenCombine(second, Applied::plus);
   }
 
+  /** The first attempt: decisions from what is known, checked by etcd in one transaction. */
   private CompletableFuture<Applied> attempt(List<ProfileOp> group, int attemptsLeft) {
-    return read(group)
+    List<StoredProfile> known = group.stream().map(op -> this.known.view(op.id())).toList();
+    return attempt(group, known, false, attemptsLeft);
+  }
+
+  /**
+   * Decides every operation from {@code stored} and commits in one transaction guarded on the
+   * revisions the decisions were made from; when a guard fails, the same transaction returns what
+   * etcd holds now, and the next attempt decides from that.
+   *
+   * @param fresh whether {@code stored} was just read (then a group that writes nothing is done)
+   */
+  private CompletableFuture<Applied> attempt(
+      List<ProfileOp> group, List<StoredProfile> stored, boolean fresh, int attemptsLeft) {
+    Map<String, ProfileChange> changes = new LinkedHashMap<>();
+    for (int i = 0; i < group.size(); i++) {
+      changes.put(group.get(i).id(), ProfileChange.decide(group.get(i), stored.get(i)));
+    }
+    if (fresh && changes.values().stream().noneMatch(ProfileChange::writes)) {
+      return CompletableFuture.completedFuture(results(changes));
+    }
+    return commit(group, changes)
         .thenCompose(
-            stored -> {
-              Map<String, ProfileChange> changes = new LinkedHashMap<>();
-              for (int i = 0; i < group.size(); i++) {
-                changes.put(group.get(i).id(), ProfileChange.decide(group.get(i), stored.get(i)));
+            response -> {
+              if (response.isSucceeded()) {
+                remember(group, stored, changes, response);
+                return CompletableFuture.completedFuture(results(changes));
               }
-              return commit(changes)
-                  .thenCompose(applied -> settle(group, changes, applied, attemptsLeft));
+              List<StoredProfile> now = stored(group, response);
+              for (int i = 0; i < group.size(); i++) {
+                known.read(group.get(i).id(), now.get(i));
+              }
+              if (attemptsLeft > 1) {
+                return attempt(group, now, true, attemptsLeft - 1);
+              }
+              return CompletableFuture.failedFuture(
+                  new ConcurrentModificationException(
+                      "profiles kept changing in etcd during " + CONFLICT_ATTEMPTS + " attempts"));
             });
   }
 
-  private CompletableFuture<Applied> settle(
+  private void remember(
       List<ProfileOp> group,
+      List<StoredProfile> stored,
       Map<String, ProfileChange> changes,
-      boolean applied,
-      int attemptsLeft) {
-    if (applied) {
-      Map<String, WriteResult> results = new LinkedHashMap<>();
-      changes.forEach((id, change) -> results.put(id, change.result()));
-      return CompletableFuture.completedFuture(Applied.of(results));
+      TxnResponse response) {
+    long revision = response.getHeader().getRevision();
+    boolean wrote = false;
+    for (int i = 0; i < group.size(); i++) {
+      String id = group.get(i).id();
+      ProfileChange change = changes.get(id);
+      if (change.writes()) {
+        wrote = true;
+        known.committed(id, stored.get(i), change, revision);
+      }
     }
-    if (attemptsLeft > 1) {
-      return attempt(group, attemptsLeft - 1);
+    if (wrote) {
+      own.add(revision);
     }
-    return CompletableFuture.failedFuture(
-        new ConcurrentModificationException(
-            "profiles kept changing in etcd during " + CONFLICT_ATTEMPTS + " attempts"));
   }
 
-  private CompletableFuture<List<StoredProfile>> read(List<ProfileOp> group) {
+  private static Applied results(Map<String, ProfileChange> changes) {
+    Map<String, WriteResult> results = new LinkedHashMap<>();
+    changes.forEach((id, change) -> results.put(id, change.result()));
+    return Applied.of(results);
+  }
+
+  /** The gets that return what etcd holds for {@code group}: when a guard fails. */
+  private static List<Op> reads(List<ProfileOp> group) {
     List<Op> gets = new ArrayList<>();
     for (ProfileOp op : group) {
       gets.add(Op.get(bytes(EtcdKeys.profileDir(op.id())), PREFIX));
       gets.add(Op.get(bytes(EtcdKeys.owner(op.id())), GetOption.DEFAULT));
     }
-    return timed(() -> kv.txn().Then(gets.toArray(Op[]::new)).commit())
-        .thenApply(response -> stored(group, response));
+    return gets;
   }
 
   private static List<StoredProfile> stored(List<ProfileOp> group, TxnResponse response) {
@@ -244,34 +305,33 @@ public final class ProfileStore {
     for (KeyValue kv : get.getKvs()) {
       keys.put(
           kv.getKey().toString(UTF_8),
-          new StoredKey(kv.getValue().toString(UTF_8), kv.getModRevision()));
+          StoredKey.read(kv.getValue().toString(UTF_8), kv.getModRevision()));
     }
     return keys;
   }
 
-  /** Applies every change in one transaction; false when a guard no longer holds. */
-  private CompletableFuture<Boolean> commit(Map<String, ProfileChange> changes) {
+  /**
+   * One transaction: if every decision's guards hold, the writes; otherwise the reads of the whole
+   * group, for the next attempt.
+   */
+  private CompletableFuture<TxnResponse> commit(
+      List<ProfileOp> group, Map<String, ProfileChange> changes) {
     List<Cmp> guards = new ArrayList<>();
     List<Op> ops = new ArrayList<>();
     changes.forEach(
         (id, change) -> {
+          change.guards().forEach((key, rev) -> guards.add(modRevisionIs(key, rev)));
           if (change.writes()) {
-            change.guards().forEach((key, rev) -> guards.add(modRevisionIs(key, rev)));
             addOps(ops, id, change);
           }
         });
-    if (ops.isEmpty()) {
-      return CompletableFuture.completedFuture(true);
-    }
     return timed(
-            () -> kv.txn().If(guards.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new)).commit())
-        .thenApply(
-            response -> {
-              if (response.isSucceeded()) {
-                own.add(response.getHeader().getRevision());
-              }
-              return response.isSucceeded();
-            });
+        () ->
+            kv.txn()
+                .If(guards.toArray(Cmp[]::new))
+                .Then(ops.toArray(Op[]::new))
+                .Else(reads(group).toArray(Op[]::new))
+                .commit());
   }
 
   private static void addOps(List<Op> ops, String id, ProfileChange change) {

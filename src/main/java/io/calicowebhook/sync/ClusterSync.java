@@ -58,7 +58,15 @@ public final class ClusterSync implements AutoCloseable {
             worker,
             new Resync(desired, scan),
             (from, onDrift, onBroken) ->
-                DriftWatch.start(etcd.getWatchClient(), own, from, onDrift, onBroken),
+                DriftWatch.start(
+                    etcd.getWatchClient(),
+                    own,
+                    from,
+                    id -> {
+                      store.known().forget(id);
+                      onDrift.accept(id);
+                    },
+                    onBroken),
             reconcile.resyncPeriod());
     this.leadership =
         new Leadership(

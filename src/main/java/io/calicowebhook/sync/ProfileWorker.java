@@ -21,6 +21,7 @@ import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
@@ -29,8 +30,9 @@ import org.jboss.logging.Logger;
 
 /**
  * Programs pods' profiles into etcd in the background. {@link #submit} only queues the pod's key;
- * one dispatcher thread takes up to a transaction's worth of keys at a time, reads each pod's
- * current state from the {@link PodStateSource} and hands the group to the {@link ProfileStore}
+ * one dispatcher thread takes up to a transaction's worth of keys at a time; a preparing thread (as
+ * many as cores, at most {@code inFlight}) reads each pod's current state from the {@link
+ * PodStateSource}, builds its profile and hands the group to the {@link ProfileStore}
  * asynchronously, with up to {@code inFlight} groups in flight:
  *
  * <ul>
@@ -68,6 +70,7 @@ public final class ProfileWorker {
   private final Set<PodKey> oversized = ConcurrentHashMap.newKeySet();
   private final Set<String> foreignLogged = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService retryTimer;
+  private final ExecutorService preparers;
   private volatile Thread dispatcher;
   private volatile boolean running;
   private volatile Throwable fatal;
@@ -89,6 +92,10 @@ public final class ProfileWorker {
     this.permits = new Semaphore(settings.inFlight());
     this.backoff = new Backoff(settings.backoffMin(), settings.backoffMax(), new Random());
     this.metrics = new WorkerMetrics(registry, queue);
+    this.preparers =
+        Executors.newFixedThreadPool(
+            Math.max(1, Math.min(settings.inFlight(), Runtime.getRuntime().availableProcessors())),
+            Daemons.named("profile-prepare"));
     this.retryTimer =
         Executors.newSingleThreadScheduledExecutor(Daemons.named("profile-worker-retry"));
   }
@@ -176,6 +183,7 @@ public final class ProfileWorker {
   public void close() {
     stop();
     retryTimer.shutdownNow();
+    preparers.shutdownNow();
   }
 
   private void run() {
@@ -241,7 +249,16 @@ public final class ProfileWorker {
     }
   }
 
+  /**
+   * Prepares the batch on a preparing thread (building profiles parses policies and writes JSON,
+   * which would otherwise hold up the dispatcher) and hands it to the store.
+   */
   private CompletableFuture<Void> write(List<Entry<PodKey>> batch, long dispatched) {
+    return CompletableFuture.supplyAsync(() -> prepareAll(batch), preparers)
+        .thenCompose(jobs -> apply(jobs, dispatched));
+  }
+
+  private List<Job> prepareAll(List<Entry<PodKey>> batch) {
     List<Job> jobs = new ArrayList<>();
     for (Entry<PodKey> entry : batch) {
       try {
@@ -251,6 +268,10 @@ public final class ProfileWorker {
         retryLater(entry);
       }
     }
+    return jobs;
+  }
+
+  private CompletableFuture<Void> apply(List<Job> jobs, long dispatched) {
     if (jobs.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }

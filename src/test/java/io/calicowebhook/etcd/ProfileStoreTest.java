@@ -26,6 +26,7 @@ class ProfileStoreTest {
   @RegisterExtension static final EtcdExtension ETCD = new EtcdExtension();
 
   private final OwnRevisions own = new OwnRevisions();
+  private final SimpleMeterRegistry metrics = new SimpleMeterRegistry();
   private EtcdKv kv;
   private ProfileStore store;
 
@@ -37,7 +38,7 @@ class ProfileStoreTest {
 
   private ProfileStore store(TxnLimits limits) {
     return new ProfileStore(
-        ETCD.client().getKVClient(), limits, Duration.ofSeconds(5), new SimpleMeterRegistry(), own);
+        ETCD.client().getKVClient(), limits, Duration.ofSeconds(5), metrics, own);
   }
 
   @Test
@@ -282,6 +283,60 @@ class ProfileStoreTest {
     assertTrue(groups.size() >= 6, "30 profiles of 9 KB need 6 groups of 50 KB: " + groups.size());
     assertEquals(30, join(cutting.apply(ops)).results().size());
     assertEquals(30, kv.count(EtcdKeys.OWNER_PREFIX));
+  }
+
+  @Test
+  void writesANewProfileInOneTransactionWithoutReadingFirst() {
+    assertEquals(Map.of("ns_pod1", WriteResult.CREATED), write(profile(RULES, TAGS, OWNER)));
+
+    assertEquals(1, transactions());
+  }
+
+  @Test
+  void confirmsAKnownUnchangedProfileInOneTransactionThatWritesNothing() {
+    write(profile(RULES, TAGS, OWNER));
+    long revision = kv.modRevision(EtcdKeys.owner("ns_pod1"));
+
+    assertEquals(Map.of("ns_pod1", WriteResult.UNCHANGED), write(profile(RULES, TAGS, OWNER)));
+
+    assertEquals(2, transactions());
+    assertEquals(revision, kv.modRevision(EtcdKeys.owner("ns_pod1")));
+  }
+
+  @Test
+  void whatItRemembersIsCheckedByEtcdSoAHandEditCostsOneReadNeverAWrongAnswer() {
+    write(profile(RULES, TAGS, OWNER));
+    kv.put(EtcdKeys.rules("ns_pod1"), "{\"edited\":\"by hand\"}");
+    kv.put(EtcdKeys.rules("ns_theirs"), "{}");
+    DesiredProfile theirs =
+        new DesiredProfile("ns_theirs", "{}", "[]", new Owner("u", "ns", "theirs"));
+
+    assertEquals(
+        Map.of("ns_pod1", WriteResult.UPDATED, "ns_theirs", WriteResult.FOREIGN),
+        join(store.write(List.of(profile(RULES, TAGS, OWNER), theirs))));
+
+    assertEquals(RULES, kv.value(EtcdKeys.rules("ns_pod1")).orElseThrow());
+    assertEquals("{}", kv.value(EtcdKeys.rules("ns_theirs")).orElseThrow());
+    assertEquals(3, transactions(), "the guarded write, its read branch, then the write again");
+  }
+
+  @Test
+  void aProfileLearnedFromAScanNeedsNoRead() {
+    write(profile(RULES, TAGS, OWNER));
+    ProfileStore restarted = store(new TxnLimits(128, 1_400_000));
+    new ProfileScan(ETCD.client().getKVClient(), 10, Duration.ofSeconds(5), restarted.known())
+        .scan(stored -> {});
+    double before = transactions();
+
+    assertEquals(
+        Map.of("ns_pod1", WriteResult.UNCHANGED),
+        join(restarted.write(List.of(profile(RULES, TAGS, OWNER)))));
+
+    assertEquals(1, transactions() - before);
+  }
+
+  private long transactions() {
+    return metrics.timer("calico.etcd.txn").count();
   }
 
   private static DesiredProfile profile(String rules, String tags, Owner owner) {
