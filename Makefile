@@ -5,7 +5,7 @@ SHELL := /bin/bash
 MVNW  := ./mvnw -B
 SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: test run build deps certs clean e2e bench bench-policy bench-admission bench-profiles
+.PHONY: test run build deps certs clean e2e bench bench-policy bench-admission bench-profiles bench-reconciler
 
 test: deps
 	$(MVNW) verify
@@ -45,6 +45,14 @@ bench-profiles: deps
 	$(MVNW) -q dependency:build-classpath -Dmdep.outputFile=target/bench.classpath -Dmdep.includeScope=runtime
 	java -cp "target/classes:$$(cat target/bench.classpath)" bench/profile-throughput/ProfileThroughputBench.java $(BENCH_ARGS)
 
+# The reconciler with 20,000 pods on a mock Kubernetes API and a private etcd, as ratios to the
+# worker alone (bench/reconciler); not part of `make test`. It needs the test classpath (the
+# fabric8 mock server) and runs 5 to 10 minutes. BENCH_RECONCILER_ARGS="2000 200" for a quick run.
+bench-reconciler: deps
+	$(MVNW) -q compile
+	$(MVNW) -q dependency:build-classpath -Dmdep.outputFile=target/bench-test.classpath -Dmdep.includeScope=test
+	java -Xmx2g -cp "target/classes:$$(cat target/bench-test.classpath)" bench/reconciler/ReconcilerBench.java $(BENCH_RECONCILER_ARGS)
+
 clean:
 	$(MVNW) -q clean
 
@@ -54,7 +62,7 @@ e2e:
 	e2e/run.sh $(E2E_ARGS)
 
 # Every benchmark, one after the other; each reports ratios against its own baseline.
-bench: bench-policy bench-admission bench-profiles
+bench: bench-policy bench-admission bench-profiles bench-reconciler
 
 # Policy parser speed on 256 KiB annotations, as a ratio to a String.split baseline (not part of `make test`).
 bench-policy:
