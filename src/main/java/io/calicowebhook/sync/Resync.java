@@ -106,8 +106,14 @@ public final class Resync {
     }
     if (pod == null) {
       orphan(stored.id(), counts, queue);
-      return;
+    } else {
+      compareOwned(stored, pod, counts, queue);
     }
+  }
+
+  /** An owned profile whose pod exists: unchanged, or queued to update, recreate or delete. */
+  private void compareOwned(
+      ProfileScan.Stored stored, PodMeta pod, Counts counts, Consumer<PodKey> queue) {
     Desire desire = desired.desire(pod);
     if (!(desire instanceof Write write)) {
       counts.deleted++;
