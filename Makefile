@@ -5,7 +5,7 @@ SHELL := /bin/bash
 MVNW  := ./mvnw -B
 SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: test run build deps certs clean e2e bench bench-policy bench-admission bench-profiles
+.PHONY: test run build deps certs clean e2e bench bench-policy bench-admission bench-profiles bench-reconciler
 
 test: deps
 	$(MVNW) verify
@@ -43,6 +43,14 @@ certs/tls.crt certs/tls.key:
 # against etcd's ceiling (bench/profile-throughput); not part of `make test`.
 bench-profiles: deps build
 	BENCH_ARGS="$(BENCH_ARGS)" bench/profile-throughput/run.sh
+
+# The reconciler with 20,000 pods on a mock Kubernetes API and a private etcd, as ratios to the
+# worker alone (bench/reconciler); not part of `make test`. It needs the test classpath (the
+# fabric8 mock server) and runs 5 to 10 minutes. BENCH_RECONCILER_ARGS="2000 200" for a quick run.
+bench-reconciler: deps
+	$(MVNW) -q compile
+	$(MVNW) -q dependency:build-classpath -Dmdep.outputFile=target/bench-test.classpath -Dmdep.includeScope=test
+	java -Xmx2g -cp "target/classes:$$(cat target/bench-test.classpath)" bench/reconciler/ReconcilerBench.java $(BENCH_RECONCILER_ARGS)
 
 clean:
 	$(MVNW) -q clean

@@ -15,6 +15,8 @@ for bench in policy-parse admission profile-throughput; do
   echo "=== bench/$bench" >&2
   "bench/$bench/run.sh" >&2 || failed+=("$bench")
 done
+echo "=== bench/reconciler" >&2
+make -s bench-reconciler >&2 || failed+=(reconciler)
 
 machine() {
   local cpu mem jdk etcd nginx
