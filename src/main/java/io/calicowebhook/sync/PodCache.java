@@ -25,10 +25,11 @@ import java.util.stream.Stream;
  * {@code last-applied-configuration}. Lists in pages; re-lists and re-watches on its own, with
  * backoff, after API server restarts, expired watches (410 Gone) and network errors.
  *
- * <p>It answers the worker with the three states: present, gone (after the first full listing, no
- * such pod) and not known (before it). It names every pod whose profile-relevant state changed to
- * its listener; updates that change nothing a profile depends on (status, most of them) are passed
- * over.
+ * <p>It answers the worker with the three states: present (listed or watched, even while the first
+ * listing is still coming in page by page, so that those pods are programmed meanwhile), gone
+ * (after the first full listing, no such pod) and not known (before it). It names every pod whose
+ * profile-relevant state changed to its listener; updates that change nothing a profile depends on
+ * (status, most of them) are passed over.
  */
 public final class PodCache implements PodStateSource, AutoCloseable {
   private final SharedIndexInformer<Pod> informer;
@@ -66,13 +67,17 @@ public final class PodCache implements PodStateSource, AutoCloseable {
     return informer.isWatching();
   }
 
+  /**
+   * Present as soon as the pod has been listed or watched; gone only once the first full listing is
+   * in and the pod is not in it; before that, not known.
+   */
   @Override
   public PodState state(PodKey key) {
-    if (!synced()) {
-      return PodState.UNKNOWN;
-    }
     PodMeta pod = store.meta(key.namespace() + "/" + key.name());
-    return pod == null ? PodState.GONE : new PodState.Present(pod);
+    if (pod != null) {
+      return new PodState.Present(pod);
+    }
+    return synced() ? PodState.GONE : PodState.UNKNOWN;
   }
 
   /** Every cached pod now. */
@@ -210,6 +215,15 @@ public final class PodCache implements PodStateSource, AutoCloseable {
     @Override
     public Pod get(String key) {
       return restore(pods.get(key));
+    }
+
+    /**
+     * The informer may hand out the pods of a listing page by page (the pages of {@code pageSize}),
+     * so that their profiles are written while the rest is still being listed.
+     */
+    @Override
+    public boolean isFullState() {
+      return false;
     }
 
     private static Pod restore(Cached cached) {
