@@ -4,12 +4,13 @@ import io.calicowebhook.profile.PodKey;
 import io.calicowebhook.profile.PodMeta;
 import io.calicowebhook.profile.PolicyAnnotations;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
+import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,6 +26,9 @@ import java.util.stream.Stream;
  * {@code last-applied-configuration}. Lists in pages; re-lists and re-watches on its own, with
  * backoff, after API server restarts, expired watches (410 Gone) and network errors.
  *
+ * <p>Pods are read as {@link SlimPod}s: what a profile does not need ({@code managedFields}, the
+ * spec but {@code hostNetwork}, the status) is skipped while the JSON is read, never built.
+ *
  * <p>It answers the worker with the three states: present (listed or watched, even while the first
  * listing is still coming in page by page, so that those pods are programmed meanwhile), gone
  * (after the first full listing, no such pod) and not known (before it). It names every pod whose
@@ -32,7 +36,8 @@ import java.util.stream.Stream;
  * (status, most of them) are passed over.
  */
 public final class PodCache implements PodStateSource, AutoCloseable {
-  private final SharedIndexInformer<Pod> informer;
+  private final KubernetesClient slimClient;
+  private final SharedIndexInformer<SlimPod> informer;
   private final SlimPodStore store = new SlimPodStore();
   private volatile Consumer<PodKey> listener = key -> {};
 
@@ -40,11 +45,30 @@ public final class PodCache implements PodStateSource, AutoCloseable {
    * @param pageSize pods per page of a list request
    */
   public PodCache(KubernetesClient client, int pageSize) {
-    this.informer = client.pods().inAnyNamespace().withLimit((long) pageSize).runnableInformer(0);
+    this.slimClient = slimClient(client);
+    this.informer =
+        slimClient
+            .resources(SlimPod.class, SlimPodList.class)
+            .inAnyNamespace()
+            .withLimit((long) pageSize)
+            .runnableInformer(0);
     informer.itemStore(store);
     informer.removeNamespaceIndex();
     informer.exceptionHandler((started, error) -> true); // never give up: re-list with backoff
     informer.addEventHandler(new Changes());
+  }
+
+  /**
+   * A client like {@code client} whose reading of Pods in watch events makes {@link SlimPod}s too,
+   * so that the informer never builds whole Pods.
+   */
+  private static KubernetesClient slimClient(KubernetesClient client) {
+    KubernetesSerialization serialization = new KubernetesSerialization();
+    serialization.registerKubernetesResource(SlimPod.class);
+    return new KubernetesClientBuilder()
+        .withConfig(client.getConfiguration())
+        .withKubernetesSerialization(serialization)
+        .build();
   }
 
   /** Names every pod whose profile-relevant state changes from now on to {@code listener}. */
@@ -93,13 +117,13 @@ public final class PodCache implements PodStateSource, AutoCloseable {
   @Override
   public void close() {
     informer.stop();
+    slimClient.close();
   }
 
   /** What a profile needs of {@code pod}; strings that repeat across pods are shared. */
-  static PodMeta slim(Pod pod) {
+  static PodMeta slim(SlimPod pod) {
     ObjectMeta meta = pod.getMetadata();
-    boolean hostNetwork =
-        pod.getSpec() != null && Boolean.TRUE.equals(pod.getSpec().getHostNetwork());
+    boolean hostNetwork = pod.hostNetwork();
     return new PodMeta(
         intern(meta.getNamespace()),
         meta.getName(),
@@ -140,25 +164,25 @@ public final class PodCache implements PodStateSource, AutoCloseable {
   }
 
   /** Informer notifications, reduced to "this pod's profile may have to change". */
-  private final class Changes implements ResourceEventHandler<Pod> {
+  private final class Changes implements ResourceEventHandler<SlimPod> {
     @Override
-    public void onAdd(Pod pod) {
+    public void onAdd(SlimPod pod) {
       listener.accept(keyOf(pod));
     }
 
     @Override
-    public void onUpdate(Pod before, Pod after) {
+    public void onUpdate(SlimPod before, SlimPod after) {
       if (!slim(before).equals(slim(after))) {
         listener.accept(keyOf(after));
       }
     }
 
     @Override
-    public void onDelete(Pod pod, boolean finalStateUnknown) {
+    public void onDelete(SlimPod pod, boolean finalStateUnknown) {
       listener.accept(keyOf(pod));
     }
 
-    private PodKey keyOf(Pod pod) {
+    private PodKey keyOf(SlimPod pod) {
       return new PodKey(pod.getMetadata().getNamespace(), pod.getMetadata().getName());
     }
   }
@@ -167,7 +191,7 @@ public final class PodCache implements PodStateSource, AutoCloseable {
    * The informer's item store: a slim record per pod, turned back into a minimal Pod when the
    * informer asks (it only compares resource versions and hands old states to {@link Changes}).
    */
-  static final class SlimPodStore implements ItemStore<Pod> {
+  static final class SlimPodStore implements ItemStore<SlimPod> {
     private final Map<String, Cached> pods = new ConcurrentHashMap<>();
 
     /** One pod as kept: what a profile needs, and the version the informer compares. */
@@ -183,17 +207,17 @@ public final class PodCache implements PodStateSource, AutoCloseable {
     }
 
     @Override
-    public String getKey(Pod pod) {
+    public String getKey(SlimPod pod) {
       return pod.getMetadata().getNamespace() + "/" + pod.getMetadata().getName();
     }
 
     @Override
-    public Pod put(String key, Pod pod) {
+    public SlimPod put(String key, SlimPod pod) {
       return restore(pods.put(key, new Cached(pod.getMetadata().getResourceVersion(), slim(pod))));
     }
 
     @Override
-    public Pod remove(String key) {
+    public SlimPod remove(String key) {
       return restore(pods.remove(key));
     }
 
@@ -203,7 +227,7 @@ public final class PodCache implements PodStateSource, AutoCloseable {
     }
 
     @Override
-    public Stream<Pod> values() {
+    public Stream<SlimPod> values() {
       return pods.values().stream().map(SlimPodStore::restore);
     }
 
@@ -213,7 +237,7 @@ public final class PodCache implements PodStateSource, AutoCloseable {
     }
 
     @Override
-    public Pod get(String key) {
+    public SlimPod get(String key) {
       return restore(pods.get(key));
     }
 
@@ -226,24 +250,21 @@ public final class PodCache implements PodStateSource, AutoCloseable {
       return false;
     }
 
-    private static Pod restore(Cached cached) {
+    private static SlimPod restore(Cached cached) {
       if (cached == null) {
         return null;
       }
       PodMeta meta = cached.meta();
-      return new PodBuilder()
-          .withNewMetadata()
-          .withNamespace(meta.namespace())
-          .withName(meta.name())
-          .withUid(meta.uid())
-          .withResourceVersion(cached.resourceVersion())
-          .withLabels(meta.labels())
-          .withAnnotations(meta.annotations())
-          .endMetadata()
-          .withNewSpec()
-          .withHostNetwork(meta.hostNetwork())
-          .endSpec()
-          .build();
+      return new SlimPod(
+          new ObjectMetaBuilder()
+              .withNamespace(meta.namespace())
+              .withName(meta.name())
+              .withUid(meta.uid())
+              .withResourceVersion(cached.resourceVersion())
+              .withLabels(meta.labels())
+              .withAnnotations(meta.annotations())
+              .build(),
+          new SlimPod.Spec(meta.hostNetwork()));
     }
   }
 }
