@@ -80,7 +80,8 @@ public final class ReviewReader {
     if (review == null || !Review.KIND.equals(review.kind())) {
       throw BadInputException.badRequest("not an AdmissionReview: kind must be AdmissionReview");
     }
-    if (!API_VERSIONS.contains(review.apiVersion())) {
+    // Set.of(...).contains(null) throws: a review without apiVersion was a 500
+    if (review.apiVersion() == null || !API_VERSIONS.contains(review.apiVersion())) {
       throw BadInputException.badRequest(
           "unsupported apiVersion: expected " + Review.V1 + " or " + Review.V1BETA1);
     }
