@@ -202,5 +202,13 @@ public interface CalicoConfig {
      * Needs {@code WEBHOOK_CLIENT_CA}; unset, any certificate that CA signed is accepted.
      */
     Optional<String> clientNames();
+
+    /**
+     * How often the serving certificate, its key and the client CA are read again ({@code
+     * WEBHOOK_TLS_RELOAD_PERIOD}); a change is served from then on, without a restart and without
+     * dropping a connection. At least 1s.
+     */
+    @WithDefault("1m")
+    Duration tlsReloadPeriod();
   }
 }

@@ -62,6 +62,16 @@ class BadInputTest {
                 + "\"request\":{\"uid\":\"u\"}}",
             400,
             "unsupported apiVersion"),
+        bad(
+            "no apiVersion",
+            "{\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"u\"}}",
+            400,
+            "unsupported apiVersion"),
+        bad(
+            "apiVersion null",
+            "{\"apiVersion\":null,\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"u\"}}",
+            400,
+            "unsupported apiVersion"),
         bad("no request", "{" + V1 + "\"kind\":\"AdmissionReview\"}", 400, "without request"),
         bad(
             "no uid",

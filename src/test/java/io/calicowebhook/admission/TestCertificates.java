@@ -24,7 +24,7 @@ public class TestCertificates implements QuarkusTestResourceLifecycleManager {
     return Map.of(
         "quarkus.tls.key-store.pem.0.cert", SERVER.resolve("tls.crt").toString(),
         "quarkus.tls.key-store.pem.0.key", SERVER.resolve("tls.key").toString(),
-        "quarkus.tls.reload-period", "1s");
+        "calico.webhook.tls-reload-period", "1s");
   }
 
   @Override

@@ -1,0 +1,42 @@
+package io.calicowebhook.tls;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The bytes of some PEM files as read at one moment, to tell whether any of them changed since: the
+ * files are small, so comparing their bytes on every reload period is cheaper and surer than
+ * trusting modification times (a Kubernetes Secret volume swaps a symbolic link, an editor may keep
+ * the time).
+ */
+record PemFiles(List<Path> paths, List<byte[]> contents) {
+
+  static PemFiles read(List<Path> paths) throws IOException {
+    List<byte[]> contents = new ArrayList<>(paths.size());
+    for (Path path : paths) {
+      contents.add(Files.readAllBytes(path));
+    }
+    return new PemFiles(List.copyOf(paths), List.copyOf(contents));
+  }
+
+  /** Whether {@code other} read the same files and found the same bytes in each. */
+  boolean sameAs(PemFiles other) {
+    if (other == null || !paths.equals(other.paths)) {
+      return false;
+    }
+    for (int i = 0; i < contents.size(); i++) {
+      if (!Arrays.equals(contents.get(i), other.contents.get(i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  byte[] content(int index) {
+    return contents.get(index);
+  }
+}
