@@ -88,7 +88,7 @@ record ProfileChange(
             || !stored.owner().exists()
             || !Owner.parse(stored.owner().value()).filter(desired.owner()::equals).isPresent();
     if (ownerDiffers) {
-      puts.put(EtcdKeys.owner(id), desired.owner().toJson());
+      puts.put(EtcdKeys.owner(id), desired.ownerJson());
     }
     return new ProfileChange(result, Collections.unmodifiableMap(puts), false, guards(id, stored));
   }

@@ -26,18 +26,22 @@ public record TxnLimits(int maxOps, int maxBytes) {
 
   /** The estimated request bytes of writing {@code op} (keys, values, guards). */
   public static int bytes(ProfileOp op) {
-    String id = op.id();
     if (op instanceof ProfileOp.Put put) {
-      DesiredProfile d = put.desired();
-      // each key twice: once in its put, once in its guard
-      return 2 * (keyBytes(EtcdKeys.rules(id)) + keyBytes(EtcdKeys.tags(id)))
-          + 2 * keyBytes(EtcdKeys.owner(id))
-          + utf8Length(d.rulesJson())
-          + utf8Length(d.tagsJson())
-          + utf8Length(d.owner().toJson());
+      return put.desired().bytes();
     }
     // a prefix delete names the key and its range end; the owner key is deleted and guarded
+    String id = op.id();
     return 2 * keyBytes(EtcdKeys.profileDir(id)) + 2 * keyBytes(EtcdKeys.owner(id));
+  }
+
+  /** The estimated request bytes of writing these values of profile {@code id}. */
+  static int putBytes(String id, String rulesJson, String tagsJson, String ownerJson) {
+    // each key twice: once in its put, once in its guard
+    return 2 * (keyBytes(EtcdKeys.rules(id)) + keyBytes(EtcdKeys.tags(id)))
+        + 2 * keyBytes(EtcdKeys.owner(id))
+        + utf8Length(rulesJson)
+        + utf8Length(tagsJson)
+        + utf8Length(ownerJson);
   }
 
   /** Operations (and at most as many comparisons) {@code op} needs in one transaction. */
