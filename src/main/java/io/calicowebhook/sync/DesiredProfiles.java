@@ -2,7 +2,6 @@ package io.calicowebhook.sync;
 
 import io.calicowebhook.etcd.DesiredProfile;
 import io.calicowebhook.etcd.Owner;
-import io.calicowebhook.etcd.ProfileOp;
 import io.calicowebhook.etcd.TxnLimits;
 import io.calicowebhook.policy.PolicyError;
 import io.calicowebhook.profile.InvalidPolicyException;
@@ -60,7 +59,7 @@ public final class DesiredProfiles {
       return NONE;
     }
     DesiredProfile desired = desiredOf(built.get(), pod);
-    int bytes = bytes(desired);
+    int bytes = desired.bytes();
     if (bytes > limits.maxBytes()) {
       return closed(pod, Problem.tooLarge(bytes, limits.maxBytes(), policy(pod)));
     }
@@ -75,14 +74,10 @@ public final class DesiredProfiles {
   /** The fail-closed profile of {@code pod} with {@code problem}, whatever else it asks for. */
   public Write closed(PodMeta pod, Problem problem) {
     DesiredProfile closed = desiredOf(builder.failClosed(pod, true), pod);
-    if (bytes(closed) > limits.maxBytes()) {
+    if (closed.bytes() > limits.maxBytes()) {
       closed = desiredOf(builder.failClosed(pod, false), pod);
     }
     return new Write(closed, Optional.of(problem));
-  }
-
-  private int bytes(DesiredProfile desired) {
-    return TxnLimits.bytes(new ProfileOp.Put(desired));
   }
 
   private static DesiredProfile desiredOf(Profile profile, PodMeta pod) {
