@@ -27,6 +27,9 @@ public final class Reconciler implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Reconciler.class);
   private static final Duration NOT_SYNCED_YET = Duration.ofMillis(500);
 
+  /** How long the first resync of a fresh start waits for the worker to write the listing. */
+  static final Duration CATCH_UP_LIMIT = Duration.ofSeconds(60);
+
   /** Starts a watch of etcd from a revision; its two callbacks are drift and broken. */
   public interface WatchStarter {
     DriftWatch start(long fromRevision, Consumer<String> onDrift, Runnable onBroken);
@@ -47,6 +50,8 @@ public final class Reconciler implements AutoCloseable {
   private final java.util.concurrent.atomic.AtomicLong resyncs =
       new java.util.concurrent.atomic.AtomicLong();
   private int term;
+  private boolean catchingUp; // on the executor: this term began before the first listing ended
+  private Long catchUpSince; // on the executor: when the listing was complete (nanoTime)
   private ScheduledFuture<?> next;
   private DriftWatch watch;
 
@@ -62,7 +67,13 @@ public final class Reconciler implements AutoCloseable {
     pods.onChange(this::podChanged);
   }
 
-  /** This replica leads: start the worker and resync at once. */
+  /**
+   * This replica leads: start the worker and resync at once. When it leads before its informer's
+   * first listing is complete (the service just started), the pods listed so far are queued now and
+   * the rest as they arrive, and the first resync waits until the worker has caught up with them
+   * (at most {@link #CATCH_UP_LIMIT}), so that it does not compete with the first programming for
+   * the CPU and etcd while finding nothing but what is queued already.
+   */
   public void startLeading() {
     leading = true;
     worker.start();
@@ -70,6 +81,11 @@ public final class Reconciler implements AutoCloseable {
         () -> {
           term++;
           retry.reset();
+          catchUpSince = null;
+          catchingUp = !pods.synced();
+          if (catchingUp) {
+            pods.snapshot().forEach(pod -> worker.submit(pod.key()));
+          }
           schedule(Duration.ZERO);
         });
   }
@@ -147,6 +163,11 @@ public final class Reconciler implements AutoCloseable {
       schedule(NOT_SYNCED_YET);
       return;
     }
+    if (catchingUp && stillCatchingUp()) {
+      schedule(NOT_SYNCED_YET);
+      return;
+    }
+    catchingUp = false;
     try {
       Resync.Report report = resync.run(pods.snapshot(), this::podChanged);
       LOG.info(report.line());
@@ -163,6 +184,15 @@ public final class Reconciler implements AutoCloseable {
       LOG.warnf("resync failed (%s); trying again in %d ms", lastError, pause.toMillis());
       schedule(pause);
     }
+  }
+
+  /** Whether the worker is still writing the first listing, and not for too long yet. */
+  private boolean stillCatchingUp() {
+    long now = System.nanoTime();
+    if (catchUpSince == null) {
+      catchUpSince = now;
+    }
+    return worker.pending() > 0 && now - catchUpSince < CATCH_UP_LIMIT.toNanos();
   }
 
   private void restartWatch(long from) {

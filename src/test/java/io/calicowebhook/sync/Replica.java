@@ -67,6 +67,12 @@ final class Replica implements AutoCloseable {
     return replica;
   }
 
+  /** A replica called {@code name}, not started: a test drives its parts itself. */
+  static Replica create(
+      KubernetesClient kubernetes, String etcdEndpoint, String name, Map<String, String> extra) {
+    return new Replica(kubernetes, etcdEndpoint, name, extra);
+  }
+
   static Replica start(KubernetesClient kubernetes, String etcdEndpoint, String name) {
     return start(kubernetes, etcdEndpoint, name, Map.of());
   }
