@@ -32,12 +32,14 @@ import java.util.function.Supplier;
  * <p>{@link #apply} cuts the operations into groups that fit one transaction ({@link TxnLimits}:
  * operations and bytes) and writes each group optimistically: it decides per profile from what it
  * last saw in etcd ({@link KnownProfiles}; a profile never seen is taken as absent) and sends one
- * transaction guarded on those revisions whose failure branch reads every key of the group; only
- * when a guard fails does it decide again from what it read. So a new pod or a known profile takes
- * one round trip, with no read before it. Decisions ({@link ProfileChange}), and writes only what
- * differs in one more transaction guarded on every key's mod revision as read, so a concurrent
- * change by anyone else makes the group re-read rather than overwrite. Groups are sent at once;
- * nothing blocks.
+ * transaction guarded on those revisions; only when a guard fails does it read every key of the
+ * group (one more transaction, at one revision) and decide again from that. So a new pod or a known
+ * profile takes one round trip, with no read before it, and the transaction carries only its guards
+ * and writes: a failure branch that read the group back would be in every transaction's raft entry,
+ * and cost etcd about a tenth of its write rate (bench/profile-throughput). Decisions ({@link
+ * ProfileChange}) write only what differs, guarded on every key's mod revision as read, so a
+ * concurrent change by anyone else makes the group re-read rather than overwrite. Groups are sent
+ * at once; nothing blocks.
  *
  * <p>A group that etcd refuses for itself (too large, a guard that keeps failing) is split in
  * halves until the profile at fault stands alone, so one bad profile never holds back the others:
@@ -215,8 +217,8 @@ public final class ProfileStore {
 
   /**
    * Decides every operation from {@code stored} and commits in one transaction guarded on the
-   * revisions the decisions were made from; when a guard fails, the same transaction returns what
-   * etcd holds now, and the next attempt decides from that.
+   * revisions the decisions were made from; when a guard fails, reads what etcd holds now, and the
+   * next attempt decides from that.
    *
    * @param fresh whether {@code stored} was just read (then a group that writes nothing is done)
    */
@@ -236,17 +238,27 @@ public final class ProfileStore {
                 remember(group, stored, changes, response);
                 return CompletableFuture.completedFuture(results(changes));
               }
-              List<StoredProfile> now = stored(group, response);
-              for (int i = 0; i < group.size(); i++) {
-                known.read(group.get(i).id(), now.get(i));
-              }
-              if (attemptsLeft > 1) {
-                return attempt(group, now, true, attemptsLeft - 1);
-              }
-              return CompletableFuture.failedFuture(
-                  new ConcurrentModificationException(
-                      "profiles kept changing in etcd during " + CONFLICT_ATTEMPTS + " attempts"));
+              return read(group).thenCompose(read -> retry(group, read, attemptsLeft));
             });
+  }
+
+  private CompletableFuture<Applied> retry(
+      List<ProfileOp> group, TxnResponse read, int attemptsLeft) {
+    List<StoredProfile> now = stored(group, read);
+    for (int i = 0; i < group.size(); i++) {
+      known.read(group.get(i).id(), now.get(i));
+    }
+    if (attemptsLeft > 1) {
+      return attempt(group, now, true, attemptsLeft - 1);
+    }
+    return CompletableFuture.failedFuture(
+        new ConcurrentModificationException(
+            "profiles kept changing in etcd during " + CONFLICT_ATTEMPTS + " attempts"));
+  }
+
+  /** Reads every key of {@code group} in one transaction, so all at one revision. */
+  private CompletableFuture<TxnResponse> read(List<ProfileOp> group) {
+    return timed(() -> kv.txn().Then(reads(group).toArray(Op[]::new)).commit());
   }
 
   private void remember(
@@ -310,10 +322,7 @@ public final class ProfileStore {
     return keys;
   }
 
-  /**
-   * One transaction: if every decision's guards hold, the writes; otherwise the reads of the whole
-   * group, for the next attempt.
-   */
+  /** One transaction: if every decision's guards hold, the writes; otherwise nothing. */
   private CompletableFuture<TxnResponse> commit(
       List<ProfileOp> group, Map<String, ProfileChange> changes) {
     List<Cmp> guards = new ArrayList<>();
@@ -326,12 +335,7 @@ public final class ProfileStore {
           }
         });
     return timed(
-        () ->
-            kv.txn()
-                .If(guards.toArray(Cmp[]::new))
-                .Then(ops.toArray(Op[]::new))
-                .Else(reads(group).toArray(Op[]::new))
-                .commit());
+        () -> kv.txn().If(guards.toArray(Cmp[]::new)).Then(ops.toArray(Op[]::new)).commit());
   }
 
   private static void addOps(List<Op> ops, String id, ProfileChange change) {

@@ -317,7 +317,10 @@ class ProfileStoreTest {
 
     assertEquals(RULES, kv.value(EtcdKeys.rules("ns_pod1")).orElseThrow());
     assertEquals("{}", kv.value(EtcdKeys.rules("ns_theirs")).orElseThrow());
-    assertEquals(3, transactions(), "the guarded write, its read branch, then the write again");
+    assertEquals(
+        4,
+        transactions(),
+        "the first write; then the guarded write, a read of the group, and the write again");
   }
 
   @Test
