@@ -31,7 +31,7 @@ import java.util.Map;
  *
  * <p>Run with {@code make bench-profiles} (see bench/profile-throughput/README.md). Arguments: baseline profiles (1000),
  * worker profiles (20000), the least acceptable ratio (0: exit status 1 below it), transactions
- * in flight (8, the service's default), rounds (5: worker and ceiling measured in turn after a
+ * in flight (8, the service's default), rounds (9: worker and ceiling measured in turn after a
  * warm-up of each, medians reported).
  */
 public class ProfileThroughputBench {
@@ -43,7 +43,7 @@ public class ProfileThroughputBench {
     int batchedCount = args.length > 1 ? Integer.parseInt(args[1]) : 20_000;
     double minRatio = args.length > 2 ? Double.parseDouble(args[2]) : 0;
     inFlight = args.length > 3 ? Integer.parseInt(args[3]) : 8;
-    int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 5;
+    int rounds = args.length > 4 ? Integer.parseInt(args[4]) : 9;
     try (EtcdProcess etcd = EtcdProcess.startTemporary();
         Client client = Client.builder().endpoints(etcd.endpoint()).build()) {
       KV kv = client.getKVClient();
