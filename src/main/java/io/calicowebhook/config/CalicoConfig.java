@@ -210,5 +210,13 @@ public interface CalicoConfig {
      */
     @WithDefault("1m")
     Duration tlsReloadPeriod();
+
+    /** The serving certificate's PEM file, chain included ({@code WEBHOOK_TLS_CERT}). */
+    @WithDefault("certs/tls.crt")
+    String tlsCert();
+
+    /** Its private key's PEM file ({@code WEBHOOK_TLS_KEY}): PKCS#8, PKCS#1 RSA or SEC1 EC. */
+    @WithDefault("certs/tls.key")
+    String tlsKey();
   }
 }

@@ -1,23 +1,19 @@
 package io.calicowebhook.tls;
 
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.PemKeyCertOptions;
-import java.io.ByteArrayInputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyManagementException;
+import java.security.KeyStore;
 import java.security.Principal;
 import java.security.PrivateKey;
 import java.security.PublicKey;
 import java.security.Signature;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Optional;
 import javax.net.ssl.KeyManager;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
 
@@ -40,7 +36,12 @@ final class ServingKeyManager extends X509ExtendedKeyManager {
   private int generation;
 
   /** One certificate chain and its key, behind a JDK key manager that picks it by key type. */
-  record Pair(String prefix, X509ExtendedKeyManager keys, X509Certificate leaf) {
+  record Pair(
+      String prefix,
+      X509ExtendedKeyManager keys,
+      X509Certificate leaf,
+      PrivateKey key,
+      X509Certificate[] chain) {
     String alias(String keysAlias) {
       return keysAlias == null ? null : prefix + keysAlias;
     }
@@ -78,18 +79,21 @@ final class ServingKeyManager extends X509ExtendedKeyManager {
     return current.leaf();
   }
 
+  /** The pair served now as a key store of one entry (for Quarkus's TLS registry). */
+  KeyStore keyStore() {
+    Pair pair = current;
+    try {
+      return PemKeys.store(pair.key(), pair.chain());
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot hold the serving certificate in a key store", e);
+    }
+  }
+
   private synchronized Pair pair(PemFiles files) throws Exception {
-    X509Certificate leaf =
-        (X509Certificate)
-            CertificateFactory.getInstance("X.509")
-                .generateCertificate(new ByteArrayInputStream(files.content(0)));
-    // Vert.x reads the key formats Quarkus accepts: PKCS#8, PKCS#1 RSA and SEC1 EC keys.
-    KeyManagerFactory factory =
-        new PemKeyCertOptions()
-            .setCertValue(Buffer.buffer(files.content(0)))
-            .setKeyValue(Buffer.buffer(files.content(1)))
-            .getKeyManagerFactory(null);
-    X509ExtendedKeyManager keys = extended(factory.getKeyManagers());
+    X509Certificate[] chain = PemKeys.certificates(files.content(0));
+    X509Certificate leaf = chain[0];
+    PrivateKey key = PemKeys.privateKey(files.content(1));
+    X509ExtendedKeyManager keys = extended(PemKeys.keyManagers(key, chain));
     String[] aliases = keys.getServerAliases(leaf.getPublicKey().getAlgorithm(), null);
     if (aliases == null || aliases.length == 0) {
       throw new KeyManagementException(
@@ -97,7 +101,7 @@ final class ServingKeyManager extends X509ExtendedKeyManager {
     }
     requireMatch(keys.getPrivateKey(aliases[0]), leaf.getPublicKey());
     generation++;
-    return new Pair("serving-" + generation + ":", keys, leaf);
+    return new Pair("serving-" + generation + ":", keys, leaf, key, chain);
   }
 
   private static X509ExtendedKeyManager extended(KeyManager[] managers)

@@ -32,8 +32,11 @@ import org.jboss.logging.Logger;
  * of our own ({@link ServingKeyManager}, {@link ClientCaTrustManager}) that read the files again
  * every {@code WEBHOOK_TLS_RELOAD_PERIOD} and swap what they serve in one step. Quarkus's own
  * reload is not used: it rebuilds the server's SSL context, and Vert.x 4.5 drops the connections
- * accepted meanwhile ({@code TCPServerBase.updateSSLOptions}). The files are still named through
- * {@code quarkus.tls.*}, so Quarkus checks them at start-up as before.
+ * accepted meanwhile ({@code TCPServerBase.updateSSLOptions}). The files are named by {@code
+ * WEBHOOK_TLS_CERT} and {@code WEBHOOK_TLS_KEY} ({@code calico.webhook.tls-cert}, {@code tls-key})
+ * and read at start-up by {@link ServingKeys}, the key store provider of Quarkus's default TLS
+ * configuration: a file that is missing, does not parse or holds a key that is not the
+ * certificate's stops the start.
  */
 @Singleton
 public class ServingTls implements HttpServerOptionsCustomizer {
@@ -51,12 +54,11 @@ public class ServingTls implements HttpServerOptionsCustomizer {
   public ServingTls(
       Vertx vertx,
       CalicoConfig config,
-      @ConfigProperty(name = "quarkus.tls.key-store.pem.0.cert") Path certificate,
-      @ConfigProperty(name = "quarkus.tls.key-store.pem.0.key") Path key,
+      ServingKeys serving,
       @ConfigProperty(name = "quarkus.tls.trust-store.pem.certs") Optional<List<Path>> clientCa) {
     this.vertx = vertx;
     this.period = checkedPeriod(config.webhook().tlsReloadPeriod());
-    this.keys = new ServingKeyManager(certificate, key);
+    this.keys = serving.manager();
     this.clientCa = clientCa.map(ClientCaTrustManager::new);
   }
 

@@ -22,8 +22,8 @@ public class TestCertificates implements QuarkusTestResourceLifecycleManager {
     deleteCa(SERVER);
     generate(SERVER);
     return Map.of(
-        "quarkus.tls.key-store.pem.0.cert", SERVER.resolve("tls.crt").toString(),
-        "quarkus.tls.key-store.pem.0.key", SERVER.resolve("tls.key").toString(),
+        "calico.webhook.tls-cert", SERVER.resolve("tls.crt").toString(),
+        "calico.webhook.tls-key", SERVER.resolve("tls.key").toString(),
         "calico.webhook.tls-reload-period", "1s");
   }
 

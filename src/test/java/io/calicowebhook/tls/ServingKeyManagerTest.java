@@ -158,7 +158,7 @@ class ServingKeyManagerTest {
    * key as {@code PKCS8} ({@code BEGIN PRIVATE KEY}), {@code PKCS1} ({@code BEGIN RSA PRIVATE KEY})
    * or {@code SEC1} ({@code BEGIN EC PRIVATE KEY}).
    */
-  private static void makePair(String type, String format, Path cert, Path key) throws IOException {
+  static void makePair(String type, String format, Path cert, Path key) throws IOException {
     Path raw = DIR.resolve("raw.key");
     if (type.equals("ec")) {
       openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", raw.toString());
@@ -200,7 +200,7 @@ class ServingKeyManagerTest {
     Files.move(source, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
   }
 
-  private static void openssl(String... arguments) throws IOException {
+  static void openssl(String... arguments) throws IOException {
     List<String> command = new java.util.ArrayList<>(List.of("openssl"));
     command.addAll(List.of(arguments));
     Process process =
