@@ -189,6 +189,7 @@ result '`/validate` denied, requests/s' "$(thousands "${rps[denied]}")" "$nginx_
 result '`/mutate` requests/s' "$(thousands "${rps[mutate]}")" "$nginx_rps" "$(ratio "${rps[mutate]}" "${rps[nginx]}")"
 result '`/q/health/live` requests/s' "$(thousands "${rps[health]}")" "$nginx_rps" "$(ratio "${rps[health]}" "${rps[nginx]}")"
 result '`/validate` p99 at 4 connections (goal <= 2)' "${p99[validate]} ms" "nginx: ${p99[nginx]} ms" "$(ratio "${p99[validate]}" "${p99[nginx]}")"
+result '`/validate` dry run p99 at 4 connections' "${p99[dryrun]} ms" "nginx: ${p99[nginx]} ms" "$(ratio "${p99[dryrun]}" "${p99[nginx]}")"
 result '`/mutate` p99 at 4 connections' "${p99[mutate]} ms" "nginx: ${p99[nginx]} ms" "$(ratio "${p99[mutate]}" "${p99[nginx]}")"
 result 'RSS under load, -Xmx256m (goal < 512 MiB)' "$rss MiB" "" ""
 result 'start-up to ready, JVM (goal < 2 s)' "$(awk -v m="$startup_ms" 'BEGIN { printf "%.2f s", m / 1000 }')" "" ""
