@@ -159,7 +159,8 @@ class ServingKeyManagerTest {
    * or {@code SEC1} ({@code BEGIN EC PRIVATE KEY}).
    */
   static void makePair(String type, String format, Path cert, Path key) throws IOException {
-    Path raw = DIR.resolve("raw.key");
+    Files.createDirectories(key.toAbsolutePath().getParent());
+    Path raw = key.resolveSibling(key.getFileName() + ".raw");
     if (type.equals("ec")) {
       openssl("ecparam", "-name", "prime256v1", "-genkey", "-noout", "-out", raw.toString());
     } else {
