@@ -33,7 +33,7 @@ import javax.net.ssl.KeyManagerFactory;
  * Helm's {@code genSignedCert}, cert-manager's default) and SEC1 EC ({@code BEGIN EC PRIVATE KEY}),
  * unencrypted, as Quarkus and Vert.x accept them.
  */
-final class PemKeys {
+public final class PemKeys {
   private static final Pattern BLOCK =
       Pattern.compile(
           "-----BEGIN ([A-Z0-9 ]+)-----([A-Za-z0-9+/=\\s]*?)-----END \\1-----", Pattern.DOTALL);
@@ -66,7 +66,7 @@ final class PemKeys {
   private PemKeys() {}
 
   /** Every certificate in {@code pem}, in order: the served one first, then its chain. */
-  static X509Certificate[] certificates(byte[] pem) throws CertificateException {
+  public static X509Certificate[] certificates(byte[] pem) throws CertificateException {
     CertificateFactory factory = CertificateFactory.getInstance("X.509");
     List<X509Certificate> chain = new ArrayList<>();
     for (Certificate certificate : factory.generateCertificates(new ByteArrayInputStream(pem))) {
@@ -79,7 +79,7 @@ final class PemKeys {
   }
 
   /** The first private key in {@code pem}. */
-  static PrivateKey privateKey(byte[] pem) throws GeneralSecurityException {
+  public static PrivateKey privateKey(byte[] pem) throws GeneralSecurityException {
     Matcher block = BLOCK.matcher(new String(pem, US_ASCII));
     while (block.find()) {
       String type = block.group(1);
