@@ -186,11 +186,16 @@ public final class Reconciler implements AutoCloseable {
     }
   }
 
-  /** Whether the worker is still writing the first listing, and not for too long yet. */
+  /**
+   * Whether the worker is still writing the first listing, and not for too long yet. The informer
+   * hands its events over on a thread of its own, so the last page's pods may reach the queue just
+   * after the listing counts as complete: the first check after that only starts the clock.
+   */
   private boolean stillCatchingUp() {
     long now = System.nanoTime();
     if (catchUpSince == null) {
       catchUpSince = now;
+      return true;
     }
     return worker.pending() > 0 && now - catchUpSince < CATCH_UP_LIMIT.toNanos();
   }
