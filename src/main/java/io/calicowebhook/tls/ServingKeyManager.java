@@ -36,12 +36,12 @@ final class ServingKeyManager extends X509ExtendedKeyManager {
   private int generation;
 
   /** One certificate chain and its key, behind a JDK key manager that picks it by key type. */
-  record Pair(
-      String prefix,
-      X509ExtendedKeyManager keys,
-      X509Certificate leaf,
-      PrivateKey key,
-      X509Certificate[] chain) {
+  record Pair(String prefix, X509ExtendedKeyManager keys, PrivateKey key, X509Certificate[] chain) {
+    /** The certificate served: the first of the chain. */
+    X509Certificate leaf() {
+      return chain[0];
+    }
+
     String alias(String keysAlias) {
       return keysAlias == null ? null : prefix + keysAlias;
     }
@@ -101,7 +101,7 @@ final class ServingKeyManager extends X509ExtendedKeyManager {
     }
     requireMatch(keys.getPrivateKey(aliases[0]), leaf.getPublicKey());
     generation++;
-    return new Pair("serving-" + generation + ":", keys, leaf, key, chain);
+    return new Pair("serving-" + generation + ":", keys, key, chain);
   }
 
   private static X509ExtendedKeyManager extended(KeyManager[] managers)
