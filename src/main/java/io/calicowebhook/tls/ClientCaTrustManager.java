@@ -1,13 +1,10 @@
 package io.calicowebhook.tls;
 
-import java.io.ByteArrayInputStream;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.KeyStoreException;
-import java.security.cert.Certificate;
 import java.security.cert.CertificateException;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import javax.net.ssl.SSLEngine;
@@ -47,9 +44,8 @@ final class ClientCaTrustManager extends X509ExtendedTrustManager {
   private static X509ExtendedTrustManager trust(PemFiles files) throws Exception {
     KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
     store.load(null, null);
-    CertificateFactory factory = CertificateFactory.getInstance("X.509");
     for (byte[] pem : files.contents()) {
-      for (Certificate ca : factory.generateCertificates(new ByteArrayInputStream(pem))) {
+      for (X509Certificate ca : PemKeys.certificatesIn(pem)) {
         store.setCertificateEntry("ca-" + store.size(), ca);
       }
     }

@@ -67,15 +67,21 @@ public final class PemKeys {
 
   /** Every certificate in {@code pem}, in order: the served one first, then its chain. */
   public static X509Certificate[] certificates(byte[] pem) throws CertificateException {
-    CertificateFactory factory = CertificateFactory.getInstance("X.509");
-    List<X509Certificate> chain = new ArrayList<>();
-    for (Certificate certificate : factory.generateCertificates(new ByteArrayInputStream(pem))) {
-      chain.add((X509Certificate) certificate);
-    }
+    List<X509Certificate> chain = certificatesIn(pem);
     if (chain.isEmpty()) {
       throw new CertificateException("no certificate in the file");
     }
     return chain.toArray(X509Certificate[]::new);
+  }
+
+  /** Every certificate in {@code pem}, in order; none when it holds none. */
+  static List<X509Certificate> certificatesIn(byte[] pem) throws CertificateException {
+    CertificateFactory factory = CertificateFactory.getInstance("X.509");
+    List<X509Certificate> all = new ArrayList<>();
+    for (Certificate certificate : factory.generateCertificates(new ByteArrayInputStream(pem))) {
+      all.add((X509Certificate) certificate);
+    }
+    return all;
   }
 
   /** The first private key in {@code pem}. */
