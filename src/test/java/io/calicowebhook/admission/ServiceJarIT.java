@@ -28,10 +28,11 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * The packaged service ({@code target/quarkus-app/quarkus-run.jar}, production profile) started as
- * an operator starts it, once with each TLS engine: BoringSSL where netty-tcnative loads (this
- * project's machines: Linux x86_64, glibc) and the JDK's engine, which is what runs wherever the
- * native library cannot load. Each answers whole reviews over TLS 1.3, programs a valid pod into a
- * real etcd, says in its log which engine serves, and stops cleanly on SIGTERM.
+ * an operator starts it, once with each TLS engine and socket transport: BoringSSL and epoll where
+ * their native libraries load (this project's machines: Linux x86_64, glibc), and the JDK's engine
+ * on Java NIO, which is what runs wherever they cannot load. Each answers whole reviews over TLS
+ * 1.3, programs a valid pod into a real etcd, says in its log which engine and transport serve, and
+ * stops cleanly on SIGTERM.
  */
 class ServiceJarIT {
   @RegisterExtension static final EtcdExtension ETCD = new EtcdExtension();
@@ -57,18 +58,21 @@ class ServiceJarIT {
 
   @ParameterizedTest(name = "{0}")
   @CsvSource({
-    "BoringSSL, -Dio.netty.handler.ssl.noOpenSsl=false, HTTPS served by BoringSSL",
-    "JDK engine, -Dio.netty.handler.ssl.noOpenSsl=true, HTTPS served by the JDK's TLS engine"
+    "BoringSSL and epoll, -Dio.netty.handler.ssl.noOpenSsl=false, HTTPS served by BoringSSL,"
+        + " sockets by epoll",
+    "JDK engine and NIO, -Dio.netty.handler.ssl.noOpenSsl=true -Dio.netty.transport.noNative=true,"
+        + " HTTPS served by the JDK's TLS engine, sockets by Java NIO (epoll is unavailable"
   })
-  void servesReviewsProgramsEtcdAndStopsCleanly(String engine, String option, String logLine)
-      throws Exception {
+  void servesReviewsProgramsEtcdAndStopsCleanly(
+      String engine, String options, String engineLine, String socketsLine) throws Exception {
     int port = freePort();
-    start(port, option);
+    start(port, options.split(" "));
     URL base = new URL("https://localhost:" + port);
     SSLContext tls = Tls.context(null, null);
     awaitReady(base, tls);
 
-    assertContains(Files.readString(log), logLine);
+    assertContains(Files.readString(log), engineLine);
+    assertContains(Files.readString(log), socketsLine);
     assertEquals("TLSv1.3", negotiatedProtocol(port));
 
     HttpResponse<String> denied = post(base, tls, "create-with-invalid-policy-is-denied");
@@ -95,12 +99,14 @@ class ServiceJarIT {
     assertTrue(text.contains(part), () -> "expected '" + part + "' in:\n" + text);
   }
 
-  private void start(int port, String option) throws IOException {
+  private void start(int port, String... options) throws IOException {
     Path work = Files.createTempDirectory("service-jar");
     log = work.resolve("service.log");
     List<String> command = new ArrayList<>();
     command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    command.addAll(List.of("-Xmx256m", option, "-jar", APP.toAbsolutePath().toString()));
+    command.add("-Xmx256m");
+    command.addAll(List.of(options));
+    command.addAll(List.of("-jar", APP.toAbsolutePath().toString()));
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
     builder.redirectOutput(log.toFile());
     Map<String, String> env = builder.environment();
