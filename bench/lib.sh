@@ -99,19 +99,6 @@ start_etcd() {
   wait_for "$ETCD_URL/health"
 }
 
-# How many keys under PREFIX the etcd at ETCD_URL holds.
-etcd_count() {
-  python3 bench/etcd-count.py "$ETCD_URL" "$1"
-}
-
-# Counts the keys under PREFIX every 20 ms in the background, appending "MILLISECONDS COUNT" lines
-# to FILE, until stop_pid "$COUNTER_PID".
-start_etcd_counter() {
-  python3 bench/etcd-count.py "$ETCD_URL" "$1" "$2" &
-  COUNTER_PID=$!
-  BENCH_PIDS+=("$COUNTER_PID")
-}
-
 # Throw-away CA and serving certificate for localhost in BENCH_WORK/certs.
 make_certs() {
   [ -f "$BENCH_WORK/certs/tls.crt" ] || certs/generate.sh -o "$BENCH_WORK/certs" >/dev/null 2>&1

@@ -76,31 +76,49 @@ allowed() { # /validate answers that allowed a pod, from the service's own histo
   curl -sf --cacert "$CERTS/ca.crt" "$SERVICE_URL/q/metrics" |
     awk '/^calico_webhook_admission_seconds_count\{/ && /endpoint="validate"/ && /verdict="allowed"/ { printf "%.0f\n", $NF }'
 }
-# profiles in etcd by the last count in FILE: rules and tags, two keys a profile
-programmed() { tail -1 "$1" 2>/dev/null | awk '{ n = int($2 / 2) } END { print n + 0 }'; }
-# load NAME SECONDS: unique pods NAME-* through /validate while etcd's keys of their profiles are
-# counted every 20 ms into $work/NAME.count; waits until etcd holds every admitted pod's profile.
-# Sets ADMITTED, AT_END (profiles in etcd when the load ended) and LAG_MS (from then until all).
+# start_counter PREFIX FILE: EtcdKeyCounter appends "MILLISECONDS KEYS" under PREFIX to FILE every
+# 20 ms, from a watch (counting in etcd would load the etcd being measured); returns once it counts.
+start_counter() {
+  java -Xmx128m -cp "$cp" EtcdKeyCounter "$ETCD_URL" "$1" "$2" 2>>"$work/counter.log" &
+  COUNTER_PID=$!
+  BENCH_PIDS+=("$COUNTER_PID")
+  for _ in $(seq 1 300); do
+    [ -s "$2" ] && return
+    kill -0 "$COUNTER_PID" 2>/dev/null || break
+    sleep 0.1
+  done
+  echo "the etcd key counter did not start:" >&2
+  tail -5 "$work/counter.log" >&2
+  return 1
+}
+# keys under the counter's prefix by the last line of FILE
+keys() { tail -1 "$1" 2>/dev/null | awk '{ n = $2 } END { print n + 0 }'; }
+# load NAME SECONDS: unique pods NAME-* through /validate, while the counter started below counts
+# the keys of their profiles (rules and tags: two a profile) every 20 ms into $counts; waits until
+# etcd holds every admitted pod's profile. Sets ADMITTED, AT_END (profiles in etcd when the load
+# ended) and LAG_MS (from then until all).
 load() {
-  local before end_ms counts=$work/$1.count _
+  local before base start_ms end_ms
   before=$(allowed)
-  start_etcd_counter "/calico/v1/policy/profile/shop_$1-" "$counts"
+  base=$(keys "$counts")
+  start_ms=$(now_ms)
   wrk -t2 -c32 -d"$2s" -s "$work/unique.lua" "$SERVICE_URL/validate" -- "$1" >"$work/wrk.out"
   end_ms=$(now_ms)
   wrk_rps "$work/wrk.out" >/dev/null # a slow answer is part of the figure, not an error
   sleep 0.2 # answers still in flight when wrk stopped
   ADMITTED=$(($(allowed) - before))
   for _ in $(seq 1 1200); do
-    [ "$(programmed "$counts")" -ge "$ADMITTED" ] && break
+    [ $((($(keys "$counts") - base) / 2)) -ge "$ADMITTED" ] && break
     sleep 0.1
   done
-  stop_pid "$COUNTER_PID"
-  read -r AT_END LAG_MS < <(awk -v end="$end_ms" -v want="$ADMITTED" '
-    $1 <= end { at_end = $2 / 2 }
-    $2 / 2 >= want && !done { done = 1; lag = $1 > end ? $1 - end : 0 }
+  read -r AT_END LAG_MS < <(awk -v start="$start_ms" -v end="$end_ms" -v base="$base" -v want="$ADMITTED" '
+    $1 < start { next }
+    { n = int(($2 - base) / 2) }
+    $1 <= end { at_end = n }
+    n >= want && !done { done = 1; lag = $1 > end ? $1 - end : 0 }
     END { print at_end + 0, (done ? lag : -1) }' "$counts")
   if [ "$LAG_MS" -lt 0 ]; then
-    echo "etcd holds $(programmed "$counts") of $ADMITTED profiles 2 minutes after the load" >&2
+    echo "etcd holds $((($(keys "$counts") - base) / 2)) of $ADMITTED profiles 2 minutes after the load" >&2
     return 1
   fi
 }
@@ -109,6 +127,8 @@ echo "programming lag: private etcd, its ceiling, then the service..." >&2
 start_etcd
 ceiling=$(java -cp "$cp" EtcdCeiling "$ETCD_URL" 20000 8)
 start_service
+counts=$work/keys.count
+start_counter /calico/v1/policy/profile/shop_ "$counts" # one counter, warmed up with the service
 echo "warming up with ${warmup}s of unique pods..." >&2
 load warm "$warmup"
 echo "${duration}s of unique pods through /validate..." >&2
