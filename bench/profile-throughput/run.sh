@@ -91,8 +91,10 @@ start_counter() {
   tail -5 "$work/counter.log" >&2
   return 1
 }
-# keys under the counter's prefix by the last line of FILE
-keys() { tail -1 "$1" 2>/dev/null | awk '{ n = $2 } END { print n + 0 }'; }
+# keys under the counter's prefix by the last line of $counts
+keys() { tail -1 "$counts" 2>/dev/null | awk '{ n = $2 } END { print n + 0 }'; }
+# profiles_since BASE: profiles (rules and tags, two keys each) counted since the count was BASE
+profiles_since() { echo $((($(keys) - $1) / 2)); }
 # load NAME SECONDS: unique pods NAME-* through /validate, while the counter started below counts
 # the keys of their profiles (rules and tags: two a profile) every 20 ms into $counts; waits until
 # etcd holds every admitted pod's profile. Sets ADMITTED, AT_END (profiles in etcd when the load
@@ -100,7 +102,7 @@ keys() { tail -1 "$1" 2>/dev/null | awk '{ n = $2 } END { print n + 0 }'; }
 load() {
   local before base start_ms end_ms
   before=$(allowed)
-  base=$(keys "$counts")
+  base=$(keys)
   start_ms=$(now_ms)
   wrk -t2 -c32 -d"$2s" -s "$work/unique.lua" "$SERVICE_URL/validate" -- "$1" >"$work/wrk.out"
   end_ms=$(now_ms)
@@ -108,7 +110,8 @@ load() {
   sleep 0.2 # answers still in flight when wrk stopped
   ADMITTED=$(($(allowed) - before))
   for _ in $(seq 1 1200); do
-    [ $((($(keys "$counts") - base) / 2)) -ge "$ADMITTED" ] && break
+    [ "$(profiles_since "$base")" -ge "$ADMITTED" ] && break
+    kill -0 "$COUNTER_PID" 2>/dev/null || break
     sleep 0.1
   done
   read -r AT_END LAG_MS < <(awk -v start="$start_ms" -v end="$end_ms" -v base="$base" -v want="$ADMITTED" '
@@ -118,7 +121,8 @@ load() {
     n >= want && !done { done = 1; lag = $1 > end ? $1 - end : 0 }
     END { print at_end + 0, (done ? lag : -1) }' "$counts")
   if [ "$LAG_MS" -lt 0 ]; then
-    echo "etcd holds $((($(keys "$counts") - base) / 2)) of $ADMITTED profiles 2 minutes after the load" >&2
+    echo "etcd holds $(profiles_since "$base") of $ADMITTED profiles 2 minutes after the load" \
+      "(or the counter stopped; its log: $(tail -3 "$work/counter.log"))" >&2
     return 1
   fi
 }
