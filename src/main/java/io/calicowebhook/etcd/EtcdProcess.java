@@ -15,17 +15,24 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.IntSupplier;
 import java.util.stream.Stream;
 
 /**
  * A single-member etcd started from {@code PATH} on free loopback ports: the private etcd of {@code
  * make run} and of the tests. {@link #stop()} and {@link #start()} keep the ports and the data
  * directory, so a test can take etcd away and bring it back with its data; {@link #close()} also
- * deletes a temporary data directory.
+ * deletes a temporary data directory. A port is free when chosen but can be taken by another
+ * process before etcd binds it (tests run in parallel on one machine); etcd then exits with
+ * "address already in use", and it is started again on new ports, up to {@link #START_ATTEMPTS}
+ * times.
  */
 public final class EtcdProcess implements AutoCloseable {
   private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
   private static final Duration STOP_TIMEOUT = Duration.ofSeconds(10);
+
+  /** Starts on new ports after a port was taken before etcd could bind it. */
+  static final int START_ATTEMPTS = 3;
 
   private final Path dataDir;
   private final boolean ownsDataDir;
@@ -45,16 +52,27 @@ public final class EtcdProcess implements AutoCloseable {
   public record ServerTls(Path cert, Path key, Path clientCa) {}
 
   private EtcdProcess(
-      Path dataDir, boolean ownsDataDir, Optional<ServerTls> tls, List<String> flags)
+      Path dataDir,
+      boolean ownsDataDir,
+      Optional<ServerTls> tls,
+      List<String> flags,
+      IntSupplier ports)
       throws IOException {
     this.dataDir = dataDir;
     this.ownsDataDir = ownsDataDir;
     this.tls = tls;
     this.flags = List.copyOf(flags);
     this.log = Files.createTempFile("etcd-", ".log");
-    this.clientPort = freePort();
-    this.peerPort = freePort();
-    this.metricsPort = freePort();
+    this.clientPort = ports.getAsInt();
+    this.peerPort = ports.getAsInt();
+    this.metricsPort = ports.getAsInt();
+  }
+
+  /** etcd exited because one of its ports was taken before it could bind it. */
+  static final class PortTakenException extends IllegalStateException {
+    PortTakenException(String message) {
+      super(message);
+    }
   }
 
   /** Starts etcd with a new temporary data directory, deleted by {@link #close()}. */
@@ -90,13 +108,29 @@ public final class EtcdProcess implements AutoCloseable {
 
   private static EtcdProcess startIn(
       Path dataDir, boolean owned, Optional<ServerTls> tls, List<String> flags) {
-    try {
-      EtcdProcess etcd = new EtcdProcess(dataDir, owned, tls, flags);
+    return startIn(dataDir, owned, tls, flags, EtcdProcess::freePort);
+  }
+
+  /** Starts etcd on ports from {@code ports}, on new ones after a port turned out to be taken. */
+  static EtcdProcess startIn(
+      Path dataDir, boolean owned, Optional<ServerTls> tls, List<String> flags, IntSupplier ports) {
+    for (int attempt = 1; ; attempt++) {
+      EtcdProcess etcd;
+      try {
+        etcd = new EtcdProcess(dataDir, owned, tls, flags, ports);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot prepare etcd", e);
+      }
       Runtime.getRuntime().addShutdownHook(etcd.reaper);
-      etcd.start();
-      return etcd;
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot prepare etcd", e);
+      try {
+        etcd.start();
+        return etcd;
+      } catch (PortTakenException e) {
+        etcd.discard(); // the data directory stays: etcd binds its ports before writing to it
+        if (attempt == START_ATTEMPTS) {
+          throw e;
+        }
+      }
     }
   }
 
@@ -159,6 +193,14 @@ public final class EtcdProcess implements AutoCloseable {
   /** Stops etcd and deletes its log and, when temporary, its data directory. */
   @Override
   public void close() {
+    discard();
+    if (ownsDataDir) {
+      delete(dataDir);
+    }
+  }
+
+  /** Stops etcd and deletes its log; the data directory stays. */
+  private void discard() {
     stop();
     try {
       Runtime.getRuntime().removeShutdownHook(reaper);
@@ -166,9 +208,6 @@ public final class EtcdProcess implements AutoCloseable {
       // the hook runs or ran anyway
     }
     delete(log);
-    if (ownsDataDir) {
-      delete(dataDir);
-    }
   }
 
   private List<String> command() {
@@ -213,8 +252,10 @@ public final class EtcdProcess implements AutoCloseable {
     long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException(
-            "etcd exited with " + process.exitValue() + ": " + logTail());
+        String exited = "etcd exited with " + process.exitValue() + ": " + logTail();
+        throw exited.contains("address already in use")
+            ? new PortTakenException(exited)
+            : new IllegalStateException(exited);
       }
       if (healthy(http, health)) {
         return;
@@ -260,10 +301,12 @@ public final class EtcdProcess implements AutoCloseable {
     Optional.ofNullable(process).ifPresent(Process::destroyForcibly);
   }
 
-  private static int freePort() throws IOException {
+  private static int freePort() {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       socket.setReuseAddress(true);
       return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException("no free loopback port for etcd", e);
     }
   }
 
