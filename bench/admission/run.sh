@@ -3,12 +3,15 @@
 # Admission speed of the packaged service against nginx serving HTTPS on the same machine, in the
 # same run: nginx answers every request with a fixed AdmissionReview, over TLS with the same
 # certificate, so its figures are what TLS plus HTTP cost here with no Java and no admission work.
+# A bare Vert.x server (BareVertx.java, on the service's own jars: the same BoringSSL and epoll)
+# answers the same way: what the JVM and Vert.x cost, without Quarkus and without admission work.
 #
 # Starts a private etcd, the service jar (-Xmx256m, production profile) and nginx, each on a free
 # loopback port, then measures with wrk, round after round, interleaved so that noise from other
 # work on the machine hits every target alike:
 #   requests/s at 32 connections (wrk -t2 -c32) and p99 at 4 connections (wrk -t2 -c4) of
 #   nginx          POST /              the review below, answered with a fixed review
+#   vertx          POST /              the same, to the bare Vert.x server
 #   validate       POST /validate      a 3.6 KiB Pod CREATE review (review.json), allowed; in local
 #                                      mode (no Kubernetes API) the pod goes to the etcd worker,
 #                                      which finds its profile unchanged in etcd
@@ -48,6 +51,7 @@ policy = annotations["projectcalico.org/policy"]
 write = lambda name: json.dump(review, open(f"{out}/{name}.json", "w"), separators=(",", ":"))
 write("validate")
 write("nginx")
+write("vertx")
 review["request"]["dryRun"] = True
 write("dryrun")
 review["request"]["dryRun"] = False
@@ -60,7 +64,7 @@ answer = {"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
           "response": {"uid": review["request"]["uid"], "allowed": True}}
 json.dump(answer, open(f"{out}/answer.json", "w"), separators=(",", ":"))
 PY
-for target in nginx validate dryrun denied mutate; do
+for target in nginx vertx validate dryrun denied mutate; do
   wrk_post_script "$work/$target.json" "$work/$target.lua"
 done
 
@@ -103,10 +107,23 @@ EOF
   wait_for --cacert "$CERTS/ca.crt" -X POST "$NGINX_URL/"
 }
 
+# --- bare Vert.x: the service's jars, no Quarkus, a fixed answer ---------------------------------
+start_vertx() {
+  local port classpath
+  port=$(free_port)
+  VERTX_URL=https://localhost:$port
+  classpath=$(find target/quarkus-app/lib/main -name '*.jar' | sort | tr '\n' ':')
+  java -Xmx256m -cp "$classpath" bench/admission/BareVertx.java "$port" "$CERTS" "$work/answer.json" \
+    >"$work/vertx.log" 2>&1 &
+  BENCH_PIDS+=($!)
+  wait_for --cacert "$CERTS/ca.crt" -X POST "$VERTX_URL/" || { cat "$work/vertx.log" >&2; return 1; }
+  grep "^bare Vert.x on" "$work/vertx.log" >&2 || true
+}
+
 # --- one measurement ---------------------------------------------------------------------------
 url_of() {
   case "$1" in
-    nginx) echo "$NGINX_URL/" ;; health) echo "$SERVICE_URL/q/health/live" ;;
+    nginx) echo "$NGINX_URL/" ;; vertx) echo "$VERTX_URL/" ;; health) echo "$SERVICE_URL/q/health/live" ;;
     validate | dryrun | denied) echo "$SERVICE_URL/validate" ;; mutate) echo "$SERVICE_URL/mutate" ;;
   esac
 }
@@ -118,7 +135,7 @@ run_wrk() {
   wrk "${args[@]}" "$(url_of "$1")" >"$work/wrk.out" &
   local wrk_pid=$!
   while kill -0 "$wrk_pid" 2>/dev/null; do
-    if [ "$1" != nginx ]; then rss_mib "$SERVICE_PID" >>"$work/rss"; fi
+    if [ "$1" != nginx ] && [ "$1" != vertx ]; then rss_mib "$SERVICE_PID" >>"$work/rss"; fi
     sleep 0.5
   done
   wait "$wrk_pid"
@@ -128,13 +145,14 @@ run_wrk() {
 check_answers() {
   post() { curl -sS --cacert "$CERTS/ca.crt" -H 'Content-Type: application/json' --data-binary "@$work/$1.json" "$(url_of "$1")"; }
   post nginx | grep -q '"allowed":true' || { echo "nginx: unexpected answer" >&2; exit 1; }
+  post vertx | grep -q '"allowed":true' || { echo "bare Vert.x: unexpected answer" >&2; exit 1; }
   post validate | grep -q '"allowed":true' || { echo "/validate: review not allowed" >&2; exit 1; }
   post dryrun | grep -q '"allowed":true' || { echo "/validate: dry run not allowed" >&2; exit 1; }
   post denied | grep -q '"allowed":false' || { echo "/validate: broken policy not denied" >&2; exit 1; }
   post mutate | grep -q '"patchType":"JSONPatch"' || { echo "/mutate: no patch" >&2; exit 1; }
 }
 
-targets=(nginx validate dryrun denied mutate health)
+targets=(nginx vertx validate dryrun denied mutate health)
 start_etcd
 start_nginx
 
@@ -145,6 +163,7 @@ for i in $(seq 1 "$starts"); do
   echo "$STARTUP_MS" >>"$work/startup"
   if [ "$i" -lt "$starts" ]; then stop_pid "$SERVICE_PID"; fi
 done
+start_vertx # after the service's start-up, which it would slow down; on the jars built for it
 check_answers
 
 echo "warming up, ${duration}s per target..." >&2
@@ -183,6 +202,7 @@ printf '(median of %s rounds of %ss; requests/s at 32 connections, p99 at 4; wrk
   "$rounds" "$duration" "$(nproc)" "$(nginx -v 2>&1 | sed 's/.*: //')"
 
 nginx_rps="nginx over TLS answering a fixed review: $(thousands "${rps[nginx]}")"
+result 'bare Vert.x over TLS answering a fixed review (the same jars, no Quarkus), requests/s' "$(thousands "${rps[vertx]}")" "$nginx_rps" "$(ratio "${rps[vertx]}" "${rps[nginx]}")"
 result '`/validate` requests/s, 32 connections (goal >= 0.6)' "$(thousands "${rps[validate]}")" "$nginx_rps" "$(ratio "${rps[validate]}" "${rps[nginx]}")"
 result '`/validate` dry run (no hand-off to the etcd worker), requests/s' "$(thousands "${rps[dryrun]}")" "$nginx_rps" "$(ratio "${rps[dryrun]}" "${rps[nginx]}")"
 result '`/validate` denied, requests/s' "$(thousands "${rps[denied]}")" "$nginx_rps" "$(ratio "${rps[denied]}" "${rps[nginx]}")"
