@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -94,7 +95,7 @@ public final class Reconciler implements AutoCloseable {
   public void stopLeading() {
     leading = false;
     worker.stop();
-    executor.execute(this::quiet);
+    onExecutor(this::quiet);
   }
 
   /** Whether this replica leads (and so writes). */
@@ -119,7 +120,7 @@ public final class Reconciler implements AutoCloseable {
 
   /** Resyncs as soon as possible (while leading), then every period again. */
   public void resyncSoon() {
-    executor.execute(
+    onExecutor(
         () -> {
           if (leading) {
             schedule(Duration.ZERO);
@@ -145,7 +146,7 @@ public final class Reconciler implements AutoCloseable {
   }
 
   private void watchBroken(int brokenTerm) {
-    executor.execute(
+    onExecutor(
         () -> {
           if (leading && brokenTerm == term) {
             closeWatch();
@@ -179,6 +180,12 @@ public final class Reconciler implements AutoCloseable {
       retry.reset();
       schedule(period);
     } catch (RuntimeException e) {
+      if (!leading || forTerm != term) {
+        // The lead was lost or the service is stopping (its etcd client closing under the
+        // resync): nothing failed that anyone needs to hear about, and nothing is tried again.
+        LOG.debugf("resync of an ended term stopped (%s)", EtcdErrors.describe(e));
+        return;
+      }
       lastError = EtcdErrors.describe(e);
       Duration pause = retry.next();
       LOG.warnf("resync failed (%s); trying again in %d ms", lastError, pause.toMillis());
@@ -210,8 +217,25 @@ public final class Reconciler implements AutoCloseable {
     if (next != null) {
       next.cancel(false);
     }
+    next = null;
     int forTerm = term;
-    next = executor.schedule(() -> resyncNow(forTerm), delay.toMillis(), TimeUnit.MILLISECONDS);
+    try {
+      next = executor.schedule(() -> resyncNow(forTerm), delay.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // closed while a resync ran: nothing more to schedule
+    }
+  }
+
+  /**
+   * Runs a task on the reconciler's thread; after {@link #close()} the task is dropped, since late
+   * calls (a watch breaking as etcd's client closes, the lead ending) have nothing left to do.
+   */
+  private void onExecutor(Runnable task) {
+    try {
+      executor.execute(task);
+    } catch (RejectedExecutionException e) {
+      LOG.debug("reconciler closed: a late call is dropped");
+    }
   }
 
   /** On the executor: no more resyncs or watch for the ended term. */
@@ -235,7 +259,7 @@ public final class Reconciler implements AutoCloseable {
   public void close() {
     leading = false;
     worker.stop();
-    executor.execute(this::quiet);
+    onExecutor(this::quiet);
     Daemons.shutdown(executor, Duration.ofSeconds(5));
   }
 }

@@ -1,6 +1,7 @@
 package io.calicowebhook.sync;
 
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -74,6 +75,23 @@ class LeaderElectionTest {
     await().atMost(SOON).until(() -> kv.get(EtcdKeys.rules("shop_checkout")).isPresent());
     assertTrue(second.writes() >= 1.0, "the new leader wrote the pod created meanwhile");
     assertEquals("replica-b", holder());
+  }
+
+  /**
+   * Calls that arrive after the replica closed (the lead ending, a resync asked for, a watch
+   * breaking as etcd's client closes) are dropped, never thrown back at the caller's thread.
+   */
+  @Test
+  void aClosedReplicaDropsLateCalls() {
+    first = Replica.start(client, ETCD.endpoint(), "replica-a");
+    await().atMost(SOON).until(first::leading);
+    Reconciler reconciler = first.sync.reconciler();
+    first.close();
+    first = null;
+
+    assertDoesNotThrow(reconciler::resyncSoon, "a resync asked for after close");
+    assertDoesNotThrow(reconciler::stopLeading, "the lead ending after close");
+    assertFalse(reconciler.leading());
   }
 
   @Test
