@@ -634,6 +634,12 @@ public class ReconcilerBench {
       // Everything else at the service's defaults, the Lease's timings included: the mock server
       // scans every stored pod for each Lease request, so a short retry period would load it.
       properties.put("calico.reconciler.resync-period", "1h"); // the bench triggers its resync
+      // Any service setting can be tried from the command line: -Dcalico.reconciler.list-page-size=2000
+      for (String name : System.getProperties().stringPropertyNames()) {
+        if (name.startsWith("calico.")) {
+          properties.put(name, System.getProperty(name));
+        }
+      }
       return new SmallRyeConfigBuilder()
           .withMapping(CalicoConfig.class)
           .withConverter(Duration.class, 100, new DurationConverter())
