@@ -148,7 +148,7 @@ public final class Reconciler implements AutoCloseable {
   private void watchBroken(int brokenTerm) {
     onExecutor(
         () -> {
-          if (leading && brokenTerm == term) {
+          if (!ended(brokenTerm)) {
             closeWatch();
             schedule(retry.next());
           }
@@ -157,7 +157,7 @@ public final class Reconciler implements AutoCloseable {
 
   /** On the executor: runs one resync for the current term, then schedules the next. */
   private void resyncNow(int forTerm) {
-    if (!leading || forTerm != term) {
+    if (ended(forTerm)) {
       return;
     }
     if (!pods.synced()) {
@@ -180,7 +180,7 @@ public final class Reconciler implements AutoCloseable {
       retry.reset();
       schedule(period);
     } catch (RuntimeException e) {
-      if (!leading || forTerm != term) {
+      if (ended(forTerm)) {
         // The lead was lost or the service is stopping (its etcd client closing under the
         // resync): nothing failed that anyone needs to hear about, and nothing is tried again.
         LOG.debugf("resync of an ended term stopped (%s)", EtcdErrors.describe(e));
@@ -191,6 +191,13 @@ public final class Reconciler implements AutoCloseable {
       LOG.warnf("resync failed (%s); trying again in %d ms", lastError, pause.toMillis());
       schedule(pause);
     }
+  }
+
+  /**
+   * On the executor: whether the lead of {@code forTerm} is over (lost, or the service closing).
+   */
+  private boolean ended(int forTerm) {
+    return !leading || forTerm != term;
   }
 
   /**
