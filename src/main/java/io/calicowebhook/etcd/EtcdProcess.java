@@ -301,7 +301,8 @@ public final class EtcdProcess implements AutoCloseable {
     Optional.ofNullable(process).ifPresent(Process::destroyForcibly);
   }
 
-  private static int freePort() {
+  /** A loopback port free at the moment of asking. */
+  static int freePort() {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       socket.setReuseAddress(true);
       return socket.getLocalPort();

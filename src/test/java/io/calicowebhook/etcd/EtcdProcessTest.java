@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -31,7 +30,7 @@ class EtcdProcessTest {
       AtomicInteger asked = new AtomicInteger();
       // the first attempt's client port is taken; every other port is free
       IntSupplier ports =
-          () -> asked.getAndIncrement() == 0 ? taken.getLocalPort() : EtcdProcessTest.free();
+          () -> asked.getAndIncrement() == 0 ? taken.getLocalPort() : EtcdProcess.freePort();
 
       try (EtcdProcess etcd = start(ports)) {
         int client = URI.create(etcd.endpoint()).getPort();
@@ -72,13 +71,5 @@ class EtcdProcessTest {
                 HttpRequest.newBuilder(URI.create(endpoint + "/health")).build(),
                 HttpResponse.BodyHandlers.ofString());
     return answer.statusCode();
-  }
-
-  private static int free() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }
