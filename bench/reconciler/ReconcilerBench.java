@@ -160,7 +160,7 @@ public class ReconcilerBench {
           // 3,000 profiles/s, and 9,000/s two rounds later. Baseline and reconciler then take
           // turns at going first, so that a drift in the machine's load falls on both alike.
           boolean baselineFirst = r % 2 == 1;
-          double worker = baselineFirst ? baseline(seeded.pods()) : 0;
+          Baseline worker = baselineFirst ? baseline(seeded.pods()) : null;
           EtcdProcess etcd = EtcdProcess.startTemporary();
           Service service = new Service(api.client(), etcd.endpoint());
           Programming programming = firstProgramming(service, podCount);
@@ -174,7 +174,7 @@ public class ReconcilerBench {
           System.out.printf(
               "%s: the worker alone %s, first programming %.2f s = %s: %.2f of it%n",
               r == 0 ? "warm-up round, not counted" : "round " + r + " of " + ROUNDS,
-              rate(worker),
+              rate(worker.rate()),
               programming.total(),
               rate(round.rate()),
               round.ratio());
@@ -203,8 +203,11 @@ public class ReconcilerBench {
 
   // ---------------------------------------------------------------- the phases
 
+  /** The worker's own throughput, and the CPU it took with its etcd. */
+  record Baseline(double rate, Cpu cpu) {}
+
   /** The worker's own throughput: every pod's PodMeta queued at once, timed until drained. */
-  static double baseline(List<PodMeta> pods) throws Exception {
+  static Baseline baseline(List<PodMeta> pods) throws Exception {
     try (EtcdProcess etcd = EtcdProcess.startTemporary()) {
       Wiring wiring = new Wiring(etcd.endpoint());
       try (Client client = wiring.client()) {
@@ -216,15 +219,17 @@ public class ReconcilerBench {
                 .toList();
         drainWorker(wiring, store, desired, warmup);
         long start = System.nanoTime();
+        CpuClock clock = CpuClock.start();
         drainWorker(wiring, store, desired, pods);
         double rate = pods.size() / seconds(start);
+        Cpu cpu = clock.since();
         long owners = count(client.getKVClient(), EtcdKeys.OWNER_PREFIX);
         require(owners == pods.size() + warmup.size(), "baseline etcd holds " + owners + " owners");
         System.out.printf(
             "baseline: the worker alone wrote %,d profiles in %.2f s (%,.0f/s) after a warm-up of"
-                + " %,d%n",
-            pods.size(), pods.size() / rate, rate, warmup.size());
-        return rate;
+                + " %,d; %s%n",
+            pods.size(), pods.size() / rate, rate, warmup.size(), cpu.text());
+        return new Baseline(rate, cpu);
       }
     }
   }
@@ -263,45 +268,100 @@ public class ReconcilerBench {
         "warm-up: a PodCache listed the %,d pods in %.2f s%n", podCount, seconds(start));
   }
 
-  /** Start to every ownership record in etcd, split at the informer's first sync. */
+  /**
+   * Start to every ownership record in etcd, split at the informer's first sync; then waits for the
+   * replica's first resync, which follows the first programming, so that it does not run into the
+   * next phase (a baseline measured beside it would be slowed by it).
+   */
   static Programming firstProgramming(Service service, int podCount) throws Exception {
     revision(service.client().getKVClient()); // connected, as the baseline's client is
     long start = System.nanoTime();
+    CpuClock clock = CpuClock.start();
     service.sync().start();
     Milestones seen = new Milestones(service, podCount);
     long done = awaitAt(seen::allInEtcd, Duration.ofMillis(20));
+    Cpu cpu = clock.since();
     long owners = count(service.client().getKVClient(), EtcdKeys.OWNER_PREFIX);
     require(owners == podCount, "etcd holds " + owners + " ownership records, not " + podCount);
     awaitAt(() -> service.sync().worker().pending() == 0, Duration.ofMillis(20));
+    awaitAt(() -> service.sync().reconciler().resyncCount() > 0, Duration.ofMillis(20));
     Programming programming =
-        new Programming(podCount, (done - start) / 1e9, (seen.synced - start) / 1e9);
+        new Programming(podCount, (done - start) / 1e9, (seen.synced - start) / 1e9, cpu);
     System.out.printf(
         "first programming: leader after %.2f s, informer synced after %.2f s, all %,d profiles"
-            + " in etcd after %.2f s (%.2f s after the sync); first resync: %s%n",
+            + " in etcd after %.2f s (%.2f s after the sync); %s; then the first resync: %s%n",
         (seen.leading - start) / 1e9,
         programming.toSync(),
         podCount,
         programming.total(),
         programming.afterSync(),
-        service.sync().reconciler().lastResync().map(Resync.Report::line).orElse("none yet"));
+        cpu.text(),
+        service.sync().reconciler().lastResync().map(Resync.Report::line).orElseThrow());
     return programming;
   }
 
-  /** One first programming: seconds from start to all in etcd, and to the informer's sync. */
-  record Programming(int pods, double total, double toSync) {
+  /**
+   * One first programming: seconds from start to all in etcd and to the informer's sync, and the
+   * CPU it took.
+   */
+  record Programming(int pods, double total, double toSync, Cpu cpu) {
     double afterSync() {
       return total - toSync;
     }
   }
 
   /** One round: the worker alone and a first programming, measured one right after the other. */
-  record Round(double worker, Programming programming) {
+  record Round(Baseline worker, Programming programming) {
     double rate() {
       return programming.pods() / programming.total();
     }
 
     double ratio() {
-      return rate() / worker;
+      return rate() / worker.rate();
+    }
+  }
+
+  /** CPU time between two moments: this JVM's and the child processes' (the etcds). */
+  record Cpu(double wall, double jvm, double etcd) {
+    double total() {
+      return jvm + etcd;
+    }
+
+    String text() {
+      return String.format(
+          "%.2f CPU-s (JVM %.2f, etcd %.2f) in %.2f s, %.2f cores busy",
+          total(), jvm, etcd, wall, total() / wall);
+    }
+  }
+
+  /**
+   * Where a {@link Cpu} measurement starts. The JVM's figure covers the service's code and the mock
+   * API server alike (they share the process); the children's covers every etcd this JVM started,
+   * so a phase is measured while its etcd still runs and no other one is busy.
+   */
+  record CpuClock(long wall, long jvm, long children) {
+    static CpuClock start() {
+      return new CpuClock(System.nanoTime(), jvmCpuNanos(), childrenCpuNanos());
+    }
+
+    Cpu since() {
+      return new Cpu(
+          (System.nanoTime() - wall) / 1e9,
+          (jvmCpuNanos() - jvm) / 1e9,
+          (childrenCpuNanos() - children) / 1e9);
+    }
+
+    private static long jvmCpuNanos() {
+      return ((com.sun.management.OperatingSystemMXBean)
+              ManagementFactory.getOperatingSystemMXBean())
+          .getProcessCpuTime();
+    }
+
+    private static long childrenCpuNanos() {
+      return ProcessHandle.current()
+          .descendants()
+          .mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L))
+          .sum();
     }
   }
 
@@ -315,11 +375,11 @@ public class ReconcilerBench {
             .map(r -> String.format("%.2f", r.ratio()))
             .collect(java.util.stream.Collectors.joining(", "));
     Programming p = median.programming();
-    row("worker alone (baseline), median round", rate(median.worker()), "", "", "", "");
+    row("worker alone (baseline), median round", rate(median.worker().rate()), "", "", "", "");
     row(
         "first programming, start to all in etcd (median of " + rounds.size() + " rounds)",
         String.format("%.2f s = %s", p.total(), rate(median.rate())),
-        rate(median.worker()),
+        rate(median.worker().rate()),
         ratio(median.ratio()) + " (" + all + ")",
         ">= 0.8",
         met(median.ratio() >= 0.8));
@@ -338,6 +398,16 @@ public class ReconcilerBench {
             : String.format("%.2f s = %s", after, rate(p.pods() / after)),
         "",
         "",
+        "",
+        "");
+    // With both cores busy in both phases, the time ratio follows the ratio of CPU time: the
+    // first programming does the worker's work and the listing's on the same two cores.
+    Cpu worker = median.worker().cpu();
+    row(
+        "  CPU: first programming, against the worker alone",
+        p.cpu().text(),
+        worker.text(),
+        ratio(worker.total() / p.cpu().total()),
         "",
         "");
   }
@@ -568,18 +638,20 @@ public class ReconcilerBench {
     api.createSentinel();
     Histogram before = Histogram.stable();
     long start = System.nanoTime();
+    CpuClock clock = CpuClock.start();
     PodCache cache = new PodCache(api.client(), 500);
     cache.start().toCompletableFuture().get(LONG.toSeconds(), TimeUnit.SECONDS);
     long synced = System.nanoTime();
+    Cpu listing = clock.since();
     api.awaitWatchCaughtUp(
         key -> cache.state(key) instanceof PodState.Present p ? p.pod().labels() : null);
     System.out.printf(
-        "a PodCache alone on the mock API: synced %.2f s after start; the mock's replay of every"
-            + " pod on the new watch took %.2f s more%n",
-        (synced - start) / 1e9, seconds(synced));
+        "a PodCache alone on the mock API: synced %.2f s after start (%s); the mock's replay of"
+            + " every pod on the new watch took %.2f s more%n",
+        (synced - start) / 1e9, listing.text(), seconds(synced));
     row(
         "the listing alone, warm: a PodCache on the mock API, nothing written",
-        String.format("%.2f s", (synced - start) / 1e9),
+        String.format("%.2f s; %s", (synced - start) / 1e9, listing.text()),
         "",
         "",
         "",
