@@ -240,7 +240,7 @@ public final class FelixRule {
   }
 
   private static boolean isTag(String tag) {
-    return tag == null || Escaping.TAG.matcher(tag).matches();
+    return tag == null || Escaping.isTag(tag);
   }
 
   private static boolean isNet(String net) {

@@ -21,7 +21,7 @@ public record Profile(
   }
 
   private static void requireTag(String tag) {
-    if (tag == null || !Escaping.TAG.matcher(tag).matches()) {
+    if (!Escaping.isTag(tag)) {
       throw new IllegalArgumentException("not a valid Calico tag or profile id: " + tag);
     }
   }
