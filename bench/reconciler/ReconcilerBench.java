@@ -218,11 +218,10 @@ public class ReconcilerBench {
                 .map(p -> renamed(p, "warmup"))
                 .toList();
         drainWorker(wiring, store, desired, warmup);
-        long start = System.nanoTime();
         CpuClock clock = CpuClock.start();
         drainWorker(wiring, store, desired, pods);
-        double rate = pods.size() / seconds(start);
         Cpu cpu = clock.since();
+        double rate = pods.size() / cpu.wall();
         long owners = count(client.getKVClient(), EtcdKeys.OWNER_PREFIX);
         require(owners == pods.size() + warmup.size(), "baseline etcd holds " + owners + " owners");
         System.out.printf(
