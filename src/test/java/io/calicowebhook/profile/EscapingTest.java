@@ -65,7 +65,11 @@ class EscapingTest {
       `a=b`
       """)
   void rejectsWhatIsNoTag(String text) {
-    assertFalse(Escaping.isTag(text == null ? "" : text));
+    assertFalse(Escaping.isTag(text));
+  }
+
+  @Test
+  void rejectsNoTagAndATrailingLineBreak() {
     assertFalse(Escaping.isTag(null));
     assertFalse(Escaping.isTag("a\n")); // the pattern's $ would match before a final line break
   }
