@@ -5,14 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.calicowebhook.etcd.Owner;
+import io.calicowebhook.pod.PodMeta;
 import io.calicowebhook.policy.PolicyError;
 import io.calicowebhook.policy.PolicyParser;
 import io.calicowebhook.profile.DefaultPolicy;
 import io.calicowebhook.profile.Escaping;
-import io.calicowebhook.profile.PodMeta;
 import io.calicowebhook.profile.Profile;
 import io.calicowebhook.profile.ProfileBuilder;
+import io.calicowebhook.store.Owner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
