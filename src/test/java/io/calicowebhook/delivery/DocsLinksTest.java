@@ -36,8 +36,14 @@ class DocsLinksTest {
     documents.add(Path.of("README.md"));
     documents.add(Path.of("bench", "README.md"));
     try (Stream<Path> docs = Files.list(Path.of("docs"));
+        Stream<Path> benches = Files.list(Path.of("bench"));
         Stream<Path> charts = Files.list(Path.of("helm"))) {
       docs.filter(f -> f.toString().endsWith(".md")).sorted().forEach(documents::add);
+      benches
+          .map(b -> b.resolve("README.md"))
+          .filter(Files::exists)
+          .sorted()
+          .forEach(documents::add);
       charts.map(c -> c.resolve("README.md")).filter(Files::exists).forEach(documents::add);
     }
     return documents.stream();

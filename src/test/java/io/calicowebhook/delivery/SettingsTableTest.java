@@ -381,7 +381,7 @@ class SettingsTableTest {
     }
   }
 
-  // ---- small helpers ----
+  // ---- lookups ----
 
   /** Unset, {@code ""}, {@code []} and {@code {}} are all "nothing"; a list is joined by commas. */
   private static String normalize(Object value) {
