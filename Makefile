@@ -55,7 +55,7 @@ bench-reconciler: deps
 clean:
 	$(MVNW) -q clean
 
-# End-to-end test on the cluster KUBECONFIG names (README "End-to-end test"); not part of `make test`.
+# End-to-end test on the cluster KUBECONFIG names (docs/development.md "End-to-end test"); not part of `make test`.
 # E.g. make e2e E2E_IMAGE=calico-policy-webhook:e2e, or make e2e E2E_ARGS=--dry-run.
 e2e:
 	e2e/run.sh $(E2E_ARGS)

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end test of calico-policy-webhook on the cluster that KUBECONFIG names (README section
+# End-to-end test of calico-policy-webhook on the cluster that KUBECONFIG names (docs/development.md,
 # "End-to-end test"). Installs a single-member etcd and the chart into a scratch namespace, then
 # checks what a user sees: kubectl refusing broken policies with the documented message, the
 # legacy key rewritten, profiles appearing in etcd and going with their pod, dry runs writing

@@ -58,7 +58,7 @@ class PatchOperationTest {
         JSON.valueToTree(PatchOperation.remove("/metadata/annotations/policy")).toString());
   }
 
-  /** The rename as the README shows it: one move, no value, base64 byte for byte. */
+  /** The rename as docs/admission.md shows it: one move, no value, base64 byte for byte. */
   @Test
   void moveNamesWhereFromAndCarriesNoValue() {
     PatchOperation move =
