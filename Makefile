@@ -5,7 +5,7 @@ SHELL := /bin/bash
 MVNW  := ./mvnw -B
 SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: test run build deps certs clean e2e bench bench-policy bench-admission bench-profiles bench-reconciler
+.PHONY: test run build deps certs clean e2e chaos bench bench-policy bench-admission bench-profiles bench-reconciler
 
 test: deps
 	$(MVNW) verify
@@ -51,6 +51,15 @@ bench-reconciler: deps
 	$(MVNW) -q compile
 	$(MVNW) -q dependency:build-classpath -Dmdep.outputFile=target/bench-test.classpath -Dmdep.includeScope=test
 	java -Xmx2g -cp "target/classes:$$(cat target/bench-test.classpath)" bench/reconciler/ReconcilerBench.java $(BENCH_RECONCILER_ARGS)
+
+# Random faults from a seed against three replicas, the invariants checked all along
+# (src/test/java/io/calicowebhook/reconciler/ChaosTest.java); not part of `make test`.
+# E.g. make chaos SEED=42 MINUTES=30; the seed and a timeline are printed when an invariant breaks.
+SEED    ?= $(shell date +%s)
+MINUTES ?= 5
+chaos: deps
+	$(MVNW) test -Dtest=ChaosTest -Dsurefire.failIfNoSpecifiedTests=false \
+	  -Dchaos.seed=$(SEED) -Dchaos.minutes=$(MINUTES)
 
 clean:
 	$(MVNW) -q clean

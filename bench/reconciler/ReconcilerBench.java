@@ -259,7 +259,7 @@ public class ReconcilerBench {
    */
   static void warmUpInformer(KubernetesClient client, int podCount) throws Exception {
     long start = System.nanoTime();
-    PodCache cache = new PodCache(client, 500);
+    PodCache cache = new PodCache(client, 500, java.time.Duration.ofMinutes(3));
     cache.start().toCompletableFuture().get(LONG.toSeconds(), TimeUnit.SECONDS);
     require(cache.size() == podCount, "the warm-up cache holds " + cache.size() + " pods");
     cache.close();
@@ -638,7 +638,7 @@ public class ReconcilerBench {
     Histogram before = Histogram.stable();
     long start = System.nanoTime();
     CpuClock clock = CpuClock.start();
-    PodCache cache = new PodCache(api.client(), 500);
+    PodCache cache = new PodCache(api.client(), 500, java.time.Duration.ofMinutes(3));
     cache.start().toCompletableFuture().get(LONG.toSeconds(), TimeUnit.SECONDS);
     long synced = System.nanoTime();
     Cpu listing = clock.since();

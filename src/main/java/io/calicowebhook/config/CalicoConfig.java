@@ -161,6 +161,22 @@ public interface CalicoConfig {
     @WithDefault("500")
     int listPageSize();
 
+    /**
+     * How long the pod watch may deliver no event and no bookmark (the API server sends one about
+     * every minute) before it counts as dead: then the cache is listed and watched anew, and until
+     * then no profile is deleted for a pod the cache lacks and no resync runs.
+     */
+    @WithDefault("3m")
+    Duration watchStaleAfter();
+
+    /**
+     * The largest share of the owned profiles one resync deletes at once: more orphans than that
+     * (and more than 10) are held, reported, and deleted only when the next resync finds them
+     * again.
+     */
+    @WithDefault("0.25")
+    double maxDeleteShare();
+
     /** The coordination.k8s.io Lease that elects the one replica writing to etcd. */
     Lease lease();
 

@@ -50,7 +50,7 @@ public final class ClusterMode implements AutoCloseable {
       OwnRevisions own,
       MeterRegistry registry) {
     this.drainTimeout = workerSettings.drainTimeout();
-    this.pods = new PodCache(client, reconcile.listPageSize());
+    this.pods = new PodCache(client, reconcile.listPageSize(), reconcile.watchStaleAfter());
     this.events = new PodEvents(client, COMPONENT, identity.name());
     this.worker =
         new ProfileWorker(
@@ -58,11 +58,21 @@ public final class ClusterMode implements AutoCloseable {
     ProfileScan scan =
         new ProfileScan(
             etcd.getKVClient(), etcdSettings.readPageSize(), etcdSettings.requestTimeout());
+    Resync resync =
+        new Resync(
+            desired,
+            scan,
+            reconcile.maxDeleteShare(),
+            message ->
+                events.warnOwnPod(identity.leaseNamespace(), "CalicoProfileDeletesHeld", message));
+    io.micrometer.core.instrument.Gauge.builder("calico.resync.deletes.held", resync, Resync::held)
+        .description("Profile deletes the last resync held because they were too many at once")
+        .register(registry);
     this.reconciler =
         new Reconciler(
             pods,
             worker,
-            new Resync(desired, scan),
+            resync,
             (from, onDrift, onBroken) ->
                 DriftWatch.start(
                     etcd.getWatchClient(),
@@ -73,6 +83,7 @@ public final class ClusterMode implements AutoCloseable {
                       onDrift.accept(id);
                     },
                     onBroken),
+            () -> store.takeTerm(identity.name()),
             reconcile.resyncPeriod());
     this.leadership =
         new Leadership(
@@ -82,6 +93,7 @@ public final class ClusterMode implements AutoCloseable {
             identity.name(),
             reconciler::startLeading,
             reconciler::stopLeading);
+    reconciler.onDeposed(leadership::relinquish);
   }
 
   /** Starts the informer and stands for the lease; returns at once. */

@@ -3,23 +3,34 @@ package io.calicowebhook.reconciler;
 import io.calicowebhook.pod.PodKey;
 import io.calicowebhook.pod.PodMeta;
 import io.calicowebhook.pod.PolicyAnnotations;
+import io.calicowebhook.worker.Daemons;
 import io.calicowebhook.worker.PodState;
 import io.calicowebhook.worker.PodStateSource;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.fabric8.kubernetes.client.informers.cache.ItemStore;
 import io.fabric8.kubernetes.client.utils.KubernetesSerialization;
+import java.time.Duration;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
+import org.jboss.logging.Logger;
 
 /**
  * The Kubernetes API's view of every pod in every namespace: a fabric8 informer whose store keeps
@@ -36,28 +47,69 @@ import java.util.stream.Stream;
  * (after the first full listing, no such pod) and not known (before it). It names every pod whose
  * profile-relevant state changed to its listener; updates that change nothing a profile depends on
  * (status, most of them) are passed over.
+ *
+ * <p>"Gone" needs proof, since a gone pod's profile is deleted and a wrongly deleted profile cuts a
+ * healthy pod's traffic: a deletion the watch delivered (its uid remembered, so that only that
+ * pod's profile is deleted), or, for a pod the cache merely lacks, a live read of the API server
+ * that finds no such pod, and only while the cache is fresh. Fresh means watching, and an event or
+ * a bookmark heard within {@code staleAfter}; a watch silent for longer is taken for dead (a
+ * connection can die without an error) and the cache is listed and watched anew.
  */
 public final class PodCache implements PodStateSource, AutoCloseable {
+  private static final Logger LOG = Logger.getLogger(PodCache.class);
+
+  /** Deleted pods whose profiles are not deleted yet, remembered with their uid at the most. */
+  static final int MAX_TOMBSTONES = 20_000;
+
+  private final KubernetesClient client;
   private final KubernetesClient slimClient;
-  private final SharedIndexInformer<SlimPod> informer;
+  private final int pageSize;
+  private final Duration staleAfter;
   private final SlimPodStore store = new SlimPodStore();
+  private final Map<PodKey, String> tombstones = tombstoneMap();
+  private final ScheduledExecutorService checker =
+      Executors.newSingleThreadScheduledExecutor(Daemons.named("pod-watch-check"));
+  private final AtomicLong restarts = new AtomicLong();
+  private volatile SharedIndexInformer<SlimPod> informer;
   private volatile Consumer<PodKey> listener = key -> {};
+  private volatile long heardAt = System.nanoTime();
+  private volatile String heardVersion;
+  private volatile boolean closed;
 
   /**
    * @param pageSize pods per page of a list request
+   * @param staleAfter how long the watch may stay silent before it counts as dead
    */
-  public PodCache(KubernetesClient client, int pageSize) {
+  public PodCache(KubernetesClient client, int pageSize, Duration staleAfter) {
+    this.client = client;
     this.slimClient = slimClient(client);
-    this.informer =
+    this.pageSize = pageSize;
+    this.staleAfter = staleAfter;
+    this.informer = informer();
+  }
+
+  private SharedIndexInformer<SlimPod> informer() {
+    SharedIndexInformer<SlimPod> made =
         slimClient
             .resources(SlimPod.class, SlimPodList.class)
             .inAnyNamespace()
             .withLimit((long) pageSize)
             .runnableInformer(0);
-    informer.itemStore(store);
-    informer.removeNamespaceIndex();
-    informer.exceptionHandler((started, error) -> true); // never give up: re-list with backoff
-    informer.addEventHandler(new Changes());
+    made.itemStore(store);
+    made.removeNamespaceIndex();
+    made.exceptionHandler((started, error) -> true); // never give up: re-list with backoff
+    made.addEventHandler(new Changes());
+    return made;
+  }
+
+  private static Map<PodKey, String> tombstoneMap() {
+    return java.util.Collections.synchronizedMap(
+        new LinkedHashMap<>(16, 0.75f, false) {
+          @Override
+          protected boolean removeEldestEntry(Map.Entry<PodKey, String> eldest) {
+            return size() > MAX_TOMBSTONES; // the oldest then needs a live read as proof
+          }
+        });
   }
 
   /**
@@ -80,22 +132,92 @@ public final class PodCache implements PodStateSource, AutoCloseable {
 
   /** Starts listing and watching; completes once the first listing is in the cache. */
   public CompletionStage<Void> start() {
+    heard();
+    long check = Math.max(100, Math.min(1000, staleAfter.toMillis() / 4));
+    checker.scheduleWithFixedDelay(this::checkWatch, check, check, TimeUnit.MILLISECONDS);
     return informer.start();
   }
 
-  /** Whether the first full listing is in the cache. */
+  /** Whether the current listing is complete in the cache. */
   public boolean synced() {
     return informer.hasSynced();
   }
 
-  /** Whether the informer currently watches (false while it re-lists or the API is away). */
+  /**
+   * Whether the informer currently watches and has been heard from lately (false while it re-lists,
+   * the API is away, or the watch fell silent).
+   */
   public boolean watching() {
-    return informer.isWatching();
+    return informer.isWatching() && !silent();
   }
 
   /**
-   * Present as soon as the pod has been listed or watched; gone only once the first full listing is
-   * in and the pod is not in it; before that, not known.
+   * Whether the cache can be trusted to lack a pod that is gone: listed, watching, and heard from
+   * within {@code staleAfter}.
+   */
+  public boolean fresh() {
+    return synced() && watching();
+  }
+
+  /**
+   * Whether the watch delivered an event or a bookmark (or a listing began anew) since {@code
+   * nanoTime}: a cache that has heard nothing since a moment may not yet know what happened before
+   * it.
+   */
+  public boolean heardSince(long nanoTime) {
+    return heardAt - nanoTime >= 0;
+  }
+
+  /** How often the watch was found silent and the cache listed anew. */
+  public long restarts() {
+    return restarts.get();
+  }
+
+  private boolean silent() {
+    return System.nanoTime() - heardAt > staleAfter.toNanos();
+  }
+
+  private void heard() {
+    heardAt = System.nanoTime();
+  }
+
+  /** Notes bookmarks (they move the informer's resource version) and restarts a silent watch. */
+  private void checkWatch() {
+    try {
+      SharedIndexInformer<SlimPod> current = informer;
+      String version = current.lastSyncResourceVersion();
+      if (version != null && !version.equals(heardVersion)) {
+        heardVersion = version;
+        heard();
+      }
+      if (!closed && current.hasSynced() && silent()) {
+        restart(current);
+      }
+    } catch (RuntimeException e) { // NOPMD: the checker must go on
+      LOG.warnf("pod watch check failed: %s", e.toString());
+    }
+  }
+
+  private synchronized void restart(SharedIndexInformer<SlimPod> silentOne) {
+    if (closed || informer != silentOne) {
+      return;
+    }
+    LOG.warnf(
+        "the pod watch delivered no event and no bookmark for %s: listing and watching anew;"
+            + " meanwhile no profile is deleted for a pod the cache lacks",
+        staleAfter);
+    restarts.incrementAndGet();
+    silentOne.stop();
+    SharedIndexInformer<SlimPod> fresh = informer();
+    informer = fresh;
+    heard();
+    fresh.start();
+  }
+
+  /**
+   * Present as soon as the pod has been listed or watched; gone when the watch delivered its
+   * deletion, or when the cache is fresh and the API server confirms that no such pod exists; not
+   * known otherwise (before the first listing, or without proof).
    */
   @Override
   public PodState state(PodKey key) {
@@ -103,7 +225,37 @@ public final class PodCache implements PodStateSource, AutoCloseable {
     if (pod != null) {
       return new PodState.Present(pod);
     }
-    return synced() ? PodState.GONE : PodState.UNKNOWN;
+    if (!synced()) {
+      return PodState.UNKNOWN;
+    }
+    String uid = tombstones.get(key);
+    if (uid != null) {
+      return new PodState.Gone(uid);
+    }
+    return fresh() ? confirm(key) : PodState.UNKNOWN;
+  }
+
+  @Override
+  public void removed(PodKey key) {
+    tombstones.remove(key);
+  }
+
+  /**
+   * A live read of a pod the cache lacks: gone when the API server has no such pod; when it has one
+   * the cache is behind, and nothing is known until the watch brings it.
+   */
+  private PodState confirm(PodKey key) {
+    try {
+      Pod live = client.pods().inNamespace(key.namespace()).withName(key.name()).get();
+      if (live == null) {
+        return PodState.GONE;
+      }
+      LOG.debugf("pod %s exists although the cache lacks it: its profile stays", key);
+      return PodState.UNKNOWN;
+    } catch (KubernetesClientException e) {
+      LOG.debugf("pod %s: cannot confirm it is gone (%s): its profile stays", key, e.getMessage());
+      return PodState.UNKNOWN;
+    }
   }
 
   /** Every cached pod now. */
@@ -118,7 +270,11 @@ public final class PodCache implements PodStateSource, AutoCloseable {
 
   @Override
   public void close() {
-    informer.stop();
+    closed = true;
+    checker.shutdownNow();
+    synchronized (this) {
+      informer.stop();
+    }
     slimClient.close();
   }
 
@@ -169,11 +325,15 @@ public final class PodCache implements PodStateSource, AutoCloseable {
   private final class Changes implements ResourceEventHandler<SlimPod> {
     @Override
     public void onAdd(SlimPod pod) {
-      listener.accept(keyOf(pod));
+      heard();
+      PodKey key = keyOf(pod);
+      tombstones.remove(key);
+      listener.accept(key);
     }
 
     @Override
     public void onUpdate(SlimPod before, SlimPod after) {
+      heard();
       if (!slim(before).equals(slim(after))) {
         listener.accept(keyOf(after));
       }
@@ -181,7 +341,10 @@ public final class PodCache implements PodStateSource, AutoCloseable {
 
     @Override
     public void onDelete(SlimPod pod, boolean finalStateUnknown) {
-      listener.accept(keyOf(pod));
+      heard();
+      PodKey key = keyOf(pod);
+      tombstones.put(key, Objects.requireNonNullElse(pod.getMetadata().getUid(), ""));
+      listener.accept(key);
     }
 
     private PodKey keyOf(SlimPod pod) {

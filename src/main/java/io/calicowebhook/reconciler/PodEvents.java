@@ -67,6 +67,52 @@ public final class PodEvents implements BiConsumer<PodMeta, PolicyProblem>, Auto
     executor.execute(() -> record(pod, problem));
   }
 
+  /**
+   * Queues a Warning Event with {@code reason} and {@code message} on this replica's own pod
+   * ({@code namespace}/{@code instance}): what an operator must hear of the service itself.
+   */
+  public void warnOwnPod(String namespace, String reason, String message) {
+    executor.execute(() -> recordOwn(namespace, reason, message));
+  }
+
+  private void recordOwn(String namespace, String reason, String message) {
+    String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    String name = instance + "." + hash(reason + "\n" + now);
+    try {
+      client
+          .v1()
+          .events()
+          .inNamespace(namespace)
+          .resource(
+              new EventBuilder()
+                  .withNewMetadata()
+                  .withName(name.length() > MAX_NAME ? name.substring(0, MAX_NAME) : name)
+                  .withNamespace(namespace)
+                  .endMetadata()
+                  .withNewInvolvedObject()
+                  .withApiVersion("v1")
+                  .withKind("Pod")
+                  .withNamespace(namespace)
+                  .withName(instance)
+                  .endInvolvedObject()
+                  .withType("Warning")
+                  .withReason(reason)
+                  .withMessage(message.length() > 1024 ? message.substring(0, 1024) : message)
+                  .withCount(1)
+                  .withFirstTimestamp(now)
+                  .withLastTimestamp(now)
+                  .withNewSource()
+                  .withComponent(component)
+                  .endSource()
+                  .withReportingComponent(component)
+                  .withReportingInstance(instance)
+                  .build())
+          .create();
+    } catch (KubernetesClientException e) {
+      LOG.warnf("cannot record Event %s on this replica's pod: %s", reason, e.getMessage());
+    }
+  }
+
   /** Events dropped because too many were waiting. */
   public long dropped() {
     return dropped.get();

@@ -4,6 +4,8 @@ import io.calicowebhook.etcd.EtcdErrors;
 import io.calicowebhook.pod.PodKey;
 import io.calicowebhook.profile.Escaping;
 import io.calicowebhook.store.DriftWatch;
+import io.calicowebhook.store.Fence;
+import io.calicowebhook.store.FenceLostException;
 import io.calicowebhook.worker.Backoff;
 import io.calicowebhook.worker.Daemons;
 import io.calicowebhook.worker.ProfileWorker;
@@ -11,6 +13,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,6 +27,12 @@ import org.jboss.logging.Logger;
  * reports and every foreign change to a profile key in etcd queues the pod for the worker, and a
  * resync compares everything on taking the lead, every {@code resyncPeriod}, and after the etcd
  * watch broke. Losing the lead stops the worker at once.
+ *
+ * <p>On taking the lead it first writes its term record in etcd ({@link Terms}); the worker starts
+ * only then, writing under that term's {@link Fence}, so that no write of an earlier leader can
+ * commit after this one's first. When etcd refuses a write because another replica's term record
+ * replaced this one's, this replica stops writing at once and gives the lead up ({@link
+ * #onDeposed}).
  *
  * <p>Resyncs and watch restarts run on one thread of their own; when a resync fails (etcd away) it
  * is tried again with backoff, from 1 s up to 30 s (or the period, if shorter).
@@ -40,10 +49,17 @@ public final class Reconciler implements AutoCloseable {
     DriftWatch start(long fromRevision, Consumer<String> onDrift, Runnable onBroken);
   }
 
+  /** Begins a term: writes this replica's term record and answers its fence. */
+  public interface Terms {
+    CompletableFuture<Fence> take();
+  }
+
   private final PodCache pods;
   private final ProfileWorker worker;
   private final Resync resync;
   private final WatchStarter watches;
+  private final Terms terms;
+  private volatile Runnable onDeposed = () -> {};
   private final Duration period;
   private final Backoff retry;
   private final ScheduledExecutorService executor =
@@ -56,20 +72,34 @@ public final class Reconciler implements AutoCloseable {
       new java.util.concurrent.atomic.AtomicLong();
   private int term;
   private boolean catchingUp; // on the executor: this term began before the first listing ended
+  private long termBegan; // on the executor: when this term's fence was taken (nanoTime)
+  private boolean resynced; // on the executor: whether this term completed a resync
   private Long catchUpSince; // on the executor: when the listing was complete (nanoTime)
   private ScheduledFuture<?> next;
   private DriftWatch watch;
 
   public Reconciler(
-      PodCache pods, ProfileWorker worker, Resync resync, WatchStarter watches, Duration period) {
+      PodCache pods,
+      ProfileWorker worker,
+      Resync resync,
+      WatchStarter watches,
+      Terms terms,
+      Duration period) {
     this.pods = pods;
     this.worker = worker;
     this.resync = resync;
     this.watches = watches;
+    this.terms = terms;
     this.period = period;
     Duration max = period.compareTo(Duration.ofSeconds(30)) < 0 ? period : Duration.ofSeconds(30);
     this.retry = new Backoff(Duration.ofSeconds(1), max, new Random());
     pods.onChange(this::podChanged);
+    worker.onFenceLost(this::fenceLost);
+  }
+
+  /** Who is told when another replica's term replaced this one's (the leader election). */
+  public void onDeposed(Runnable listener) {
+    this.onDeposed = listener;
   }
 
   /**
@@ -81,18 +111,63 @@ public final class Reconciler implements AutoCloseable {
    */
   public void startLeading() {
     leading = true;
-    worker.start();
-    executor.execute(
+    onExecutor(
         () -> {
           term++;
           retry.reset();
           catchUpSince = null;
-          catchingUp = !pods.synced();
-          if (catchingUp) {
-            pods.snapshot().forEach(pod -> worker.submit(pod.key()));
-          }
-          schedule(Duration.ZERO);
+          takeTerm(term);
         });
+  }
+
+  /**
+   * On the executor: writes the term record, then starts the worker under its fence and resyncs;
+   * while etcd refuses, tries again with backoff for as long as the term lasts.
+   */
+  private void takeTerm(int forTerm) {
+    if (ended(forTerm)) {
+      return;
+    }
+    CompletableFuture<Fence> taken;
+    try {
+      taken = terms.take();
+    } catch (RuntimeException e) {
+      taken = CompletableFuture.failedFuture(e);
+    }
+    taken.whenComplete((fence, error) -> onExecutor(() -> termTaken(forTerm, fence, error)));
+  }
+
+  private void termTaken(int forTerm, Fence fence, Throwable error) {
+    if (ended(forTerm)) {
+      return;
+    }
+    if (error != null) {
+      lastError = "cannot write the term record: " + EtcdErrors.describe(error);
+      Duration pause = retry.next();
+      LOG.warnf("%s; trying again in %d ms", lastError, pause.toMillis());
+      executor.schedule(() -> takeTerm(forTerm), pause.toMillis(), TimeUnit.MILLISECONDS);
+      return;
+    }
+    LOG.infof("writing to etcd under the %s", fence);
+    retry.reset();
+    termBegan = System.nanoTime();
+    resynced = false;
+    worker.start(fence);
+    catchingUp = !pods.synced();
+    if (catchingUp) {
+      pods.snapshot().forEach(pod -> worker.submit(pod.key()));
+    }
+    schedule(Duration.ZERO);
+  }
+
+  /** The worker's write was refused for its fence: another replica leads now. */
+  private void fenceLost(FenceLostException lost) {
+    if (!leading) {
+      return;
+    }
+    leading = false;
+    onExecutor(this::quiet);
+    onDeposed.run();
   }
 
   /** This replica no longer leads: the worker stops now; the resyncs and the watch stop soon. */
@@ -164,7 +239,9 @@ public final class Reconciler implements AutoCloseable {
     if (ended(forTerm)) {
       return;
     }
-    if (!pods.synced()) {
+    if (!pods.fresh() || (!resynced && !pods.heardSince(termBegan))) {
+      // A cache behind the API would take live pods for orphans and roll policies back: the first
+      // resync of a term waits until the watch has been heard from since the term began.
       schedule(NOT_SYNCED_YET);
       return;
     }
@@ -177,6 +254,7 @@ public final class Reconciler implements AutoCloseable {
       Resync.Report report = resync.run(pods.snapshot(), this::podChanged);
       LOG.info(report.line());
       last = report;
+      resynced = true;
       lastAt = Instant.now();
       resyncs.incrementAndGet();
       lastError = null;

@@ -12,10 +12,17 @@ import java.util.Optional;
  * @param enabled on, off, or empty to decide by whether a Kubernetes API is configured
  * @param resyncPeriod how often etcd is compared with every pod
  * @param listPageSize pods per page of the informer's list requests
+ * @param watchStaleAfter how long the pod watch may stay silent before it counts as dead
+ * @param maxDeleteShare the largest share of owned profiles one resync deletes at once
  * @param lease the Lease of the leader election
  */
 public record ReconcilerSettings(
-    Optional<Boolean> enabled, Duration resyncPeriod, int listPageSize, Lease lease) {
+    Optional<Boolean> enabled,
+    Duration resyncPeriod,
+    int listPageSize,
+    Duration watchStaleAfter,
+    double maxDeleteShare,
+    Lease lease) {
 
   /**
    * Where and how the replicas elect the one that writes.
@@ -44,6 +51,12 @@ public record ReconcilerSettings(
     if (config.listPageSize() < 1) {
       problems.add("calico.reconciler.list-page-size must be at least 1");
     }
+    if (config.watchStaleAfter().compareTo(Duration.ofSeconds(1)) < 0) {
+      problems.add("calico.reconciler.watch-stale-after must be at least 1s");
+    }
+    if (!(config.maxDeleteShare() > 0 && config.maxDeleteShare() <= 1)) {
+      problems.add("calico.reconciler.max-delete-share must be more than 0 and at most 1");
+    }
     CalicoConfig.Reconciler.Lease lease = config.lease();
     if (!lease.name().matches("[a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?")) {
       problems.add(
@@ -67,6 +80,8 @@ public record ReconcilerSettings(
         config.enabled(),
         config.resyncPeriod(),
         config.listPageSize(),
+        config.watchStaleAfter(),
+        config.maxDeleteShare(),
         new Lease(
             lease.name(),
             lease.namespace().filter(s -> !s.isBlank()),

@@ -19,9 +19,17 @@ public final class OwnRevisions {
         }
       };
 
+  private long newest;
+
   /** Remembers that a transaction of the service committed at {@code revision}. */
   public synchronized void add(long revision) {
     revisions.put(revision, Boolean.TRUE);
+    newest = Math.max(newest, revision);
+  }
+
+  /** The revision of the newest transaction the service committed; 0 before the first. */
+  public synchronized long newest() {
+    return newest;
   }
 
   /** Whether the service itself committed {@code revision} (as far as it remembers). */

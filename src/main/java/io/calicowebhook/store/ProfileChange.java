@@ -23,9 +23,10 @@ import java.util.Optional;
  *       revision as read; none differ: {@link WriteResult#UNCHANGED}.
  * </ul>
  *
- * <p>For a {@link ProfileOp.Remove}: with an ownership record, delete every key of the profile and
- * the record; without one, {@link WriteResult#ABSENT} (a profile there is someone else's and
- * stays).
+ * <p>For a {@link ProfileOp.Remove}: with an ownership record (naming the pod uid the remove
+ * expects, when it expects one), delete every key of the profile and the record; without one, or
+ * naming another pod, {@link WriteResult#ABSENT} (a profile there is someone else's, or another
+ * pod's, and stays).
  *
  * <p>Every decision, a write or not, is guarded on the mod revisions it was made from (all three
  * keys for a put, the ownership record for a remove), so that a decision made from a remembered
@@ -52,9 +53,15 @@ record ProfileChange(
       return decidePut(put.desired(), stored);
     }
     Map<String, Long> guards = Map.of(EtcdKeys.owner(op.id()), stored.owner().modRevision());
-    return stored.owner().exists()
+    return stored.owner().exists() && ownedBy(stored, ((ProfileOp.Remove) op).ownerUid())
         ? new ProfileChange(WriteResult.DELETED, Map.of(), true, guards)
         : none(WriteResult.ABSENT, guards);
+  }
+
+  /** Whether the ownership record names {@code uid}; any record does when {@code uid} is null. */
+  private static boolean ownedBy(StoredProfile stored, String uid) {
+    return uid == null
+        || Owner.parse(stored.owner().value()).map(Owner::uid).filter(uid::equals).isPresent();
   }
 
   private static Map<String, Long> guards(String id, StoredProfile stored) {

@@ -18,6 +18,18 @@ public sealed interface ProfileOp {
     }
   }
 
-  /** Deletes profile {@code id} and its ownership record, only when the record exists. */
-  record Remove(String id) implements ProfileOp {}
+  /**
+   * Deletes profile {@code id} and its ownership record, only when the record exists and, when
+   * {@code ownerUid} is set, names that pod uid: a delete meant for a pod that is gone never
+   * removes the profile of another pod of the same name.
+   *
+   * @param ownerUid the uid the ownership record must name, or null for whichever pod it names
+   *     (only for a pod that exists and needs no profile)
+   */
+  record Remove(String id, String ownerUid) implements ProfileOp {
+    /** Deletes profile {@code id} whichever pod its ownership record names. */
+    public Remove(String id) {
+      this(id, null);
+    }
+  }
 }

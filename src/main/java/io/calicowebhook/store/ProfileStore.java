@@ -48,6 +48,11 @@ import java.util.function.Supplier;
  * halves until the profile at fault stands alone, so one bad profile never holds back the others:
  * alone it ends as {@link WriteResult#TOO_LARGE} or {@link WriteResult#FAILED}. A failure of etcd
  * itself (unreachable, timeout) fails the whole call, for the caller to retry later.
+ *
+ * <p>Every transaction that writes also compares the writer's {@link Fence}: the mod revision of
+ * the term record its replica wrote on taking the lead ({@link #takeTerm}). A replica deposed by
+ * another (whose term record moved the revision) can then never commit again; its call fails with
+ * {@link FenceLostException} and nothing of it is written.
  */
 public final class ProfileStore {
   private static final int CONFLICT_ATTEMPTS = 3;
@@ -121,12 +126,44 @@ public final class ProfileStore {
   }
 
   /**
-   * Carries out {@code ops}; for one id only the last operation counts.
+   * Begins a term for {@code holder}: writes the term record, whose mod revision becomes the fence
+   * of every write of the term. From then on, the writes of every earlier term, this replica's own
+   * or another's, fail.
+   */
+  public CompletableFuture<Fence> takeTerm(String holder) {
+    String record =
+        "{\"holder\":" + jsonString(holder) + ",\"since\":\"" + java.time.Instant.now() + "\"}";
+    return timed(() -> kv.put(bytes(EtcdKeys.TERM), bytes(record)))
+        .thenApply(put -> new Fence(put.getHeader().getRevision(), holder));
+  }
+
+  private static String jsonString(String text) {
+    StringBuilder json = new StringBuilder("\"");
+    for (char c : text.toCharArray()) {
+      if (c == '"' || c == '\\') {
+        json.append('\\').append(c);
+      } else if (c < 0x20) {
+        json.append(String.format("\\u%04x", (int) c));
+      } else {
+        json.append(c);
+      }
+    }
+    return json.append('"').toString();
+  }
+
+  /** {@link #apply(List, Fence)} for a writer that is alone ({@link Fence#NONE}). */
+  public CompletableFuture<Applied> apply(List<ProfileOp> ops) {
+    return apply(ops, Fence.NONE);
+  }
+
+  /**
+   * Carries out {@code ops}, only while {@code fence} holds; for one id only the last operation
+   * counts.
    *
    * @return what happened to each profile id; fails (and may have applied some groups) when etcd
-   *     fails as a whole
+   *     fails as a whole, and with {@link FenceLostException} once another term began
    */
-  public CompletableFuture<Applied> apply(List<ProfileOp> ops) {
+  public CompletableFuture<Applied> apply(List<ProfileOp> ops, Fence fence) {
     Map<String, WriteResult> tooLarge = new LinkedHashMap<>();
     List<ProfileOp> fitting = new ArrayList<>();
     for (ProfileOp op : lastPerId(ops)) {
@@ -138,7 +175,7 @@ public final class ProfileStore {
     }
     List<CompletableFuture<Applied>> groups = new ArrayList<>();
     groups.add(CompletableFuture.completedFuture(Applied.of(tooLarge)));
-    group(fitting).forEach(group -> groups.add(applyGroup(group)));
+    group(fitting).forEach(group -> groups.add(applyGroup(group, fence)));
     return CompletableFuture.allOf(groups.toArray(CompletableFuture[]::new))
         .thenApply(
             done ->
@@ -156,10 +193,14 @@ public final class ProfileStore {
     return apply(List.of(new ProfileOp.Remove(id))).thenApply(done -> done.results().get(id));
   }
 
-  /** Cuts {@code ops} into groups within the operation and byte limits, in order. */
+  /**
+   * Cuts {@code ops} into groups within the operation and byte limits, in order; one comparison and
+   * one read of each transaction are kept for the term record.
+   */
   List<List<ProfileOp>> group(List<ProfileOp> ops) {
     List<List<ProfileOp>> groups = new ArrayList<>();
     List<ProfileOp> current = new ArrayList<>();
+    int maxOps = limits.maxOps() - 1;
     int opCount = 0;
     int reads = 0;
     long bytes = 0;
@@ -167,9 +208,7 @@ public final class ProfileStore {
       int opOps = TxnCost.ops(op);
       int opBytes = TxnCost.bytes(op);
       boolean full =
-          opCount + opOps > limits.maxOps()
-              || reads + 2 > limits.maxOps()
-              || bytes + opBytes > limits.maxBytes();
+          opCount + opOps > maxOps || reads + 2 > maxOps || bytes + opBytes > limits.maxBytes();
       if (full && !current.isEmpty()) {
         groups.add(current);
         current = new ArrayList<>();
@@ -188,14 +227,14 @@ public final class ProfileStore {
     return groups;
   }
 
-  private CompletableFuture<Applied> applyGroup(List<ProfileOp> group) {
-    return attempt(group, CONFLICT_ATTEMPTS)
-        .exceptionallyCompose(error -> isolate(group, EtcdErrors.unwrap(error)));
+  private CompletableFuture<Applied> applyGroup(List<ProfileOp> group, Fence fence) {
+    return attempt(group, fence, CONFLICT_ATTEMPTS)
+        .exceptionallyCompose(error -> isolate(group, fence, EtcdErrors.unwrap(error)));
   }
 
   /** A group etcd refused for its own sake: halves go on their own; alone, the op has failed. */
-  private CompletableFuture<Applied> isolate(List<ProfileOp> group, Throwable error) {
-    if (!EtcdErrors.isRequestProblem(error)) {
+  private CompletableFuture<Applied> isolate(List<ProfileOp> group, Fence fence, Throwable error) {
+    if (error instanceof FenceLostException || !EtcdErrors.isRequestProblem(error)) {
       return CompletableFuture.failedFuture(error);
     }
     if (group.size() == 1) {
@@ -207,15 +246,15 @@ public final class ProfileStore {
               size ? Map.of() : Map.of(id, EtcdErrors.describe(error))));
     }
     int half = group.size() / 2;
-    CompletableFuture<Applied> first = applyGroup(group.subList(0, half));
-    CompletableFuture<Applied> second = applyGroup(group.subList(half, group.size()));
+    CompletableFuture<Applied> first = applyGroup(group.subList(0, half), fence);
+    CompletableFuture<Applied> second = applyGroup(group.subList(half, group.size()), fence);
     return first.thenCombine(second, Applied::plus);
   }
 
   /** The first attempt: decisions from what is known, checked by etcd in one transaction. */
-  private CompletableFuture<Applied> attempt(List<ProfileOp> group, int attemptsLeft) {
+  private CompletableFuture<Applied> attempt(List<ProfileOp> group, Fence fence, int attemptsLeft) {
     List<StoredProfile> known = group.stream().map(op -> this.known.view(op.id())).toList();
-    return attempt(group, known, false, attemptsLeft);
+    return attempt(group, fence, known, false, attemptsLeft);
   }
 
   /**
@@ -226,7 +265,11 @@ public final class ProfileStore {
    * @param fresh whether {@code stored} was just read (then a group that writes nothing is done)
    */
   private CompletableFuture<Applied> attempt(
-      List<ProfileOp> group, List<StoredProfile> stored, boolean fresh, int attemptsLeft) {
+      List<ProfileOp> group,
+      Fence fence,
+      List<StoredProfile> stored,
+      boolean fresh,
+      int attemptsLeft) {
     Map<String, ProfileChange> changes = new LinkedHashMap<>();
     for (int i = 0; i < group.size(); i++) {
       changes.put(group.get(i).id(), ProfileChange.decide(group.get(i), stored.get(i)));
@@ -234,34 +277,52 @@ public final class ProfileStore {
     if (fresh && changes.values().stream().noneMatch(ProfileChange::writes)) {
       return CompletableFuture.completedFuture(results(changes));
     }
-    return commit(group, changes)
+    return commit(group, changes, fence)
         .thenCompose(
             response -> {
               if (response.isSucceeded()) {
                 remember(group, stored, changes, response);
                 return CompletableFuture.completedFuture(results(changes));
               }
-              return read(group).thenCompose(read -> retry(group, read, attemptsLeft));
+              return read(group, fence)
+                  .thenCompose(read -> retry(group, fence, read, attemptsLeft));
             });
   }
 
   private CompletableFuture<Applied> retry(
-      List<ProfileOp> group, TxnResponse read, int attemptsLeft) {
+      List<ProfileOp> group, Fence fence, TxnResponse read, int attemptsLeft) {
+    if (fence.guards()) {
+      long termNow = termRevision(read.getGetResponses().get(2 * group.size()));
+      if (termNow != fence.revision()) {
+        return CompletableFuture.failedFuture(new FenceLostException(fence, termNow));
+      }
+    }
     List<StoredProfile> now = stored(group, read);
     for (int i = 0; i < group.size(); i++) {
       known.read(group.get(i).id(), now.get(i));
     }
     if (attemptsLeft > 1) {
-      return attempt(group, now, true, attemptsLeft - 1);
+      return attempt(group, fence, now, true, attemptsLeft - 1);
     }
     return CompletableFuture.failedFuture(
         new ConcurrentModificationException(
             "profiles kept changing in etcd during " + CONFLICT_ATTEMPTS + " attempts"));
   }
 
-  /** Reads every key of {@code group} in one transaction, so all at one revision. */
-  private CompletableFuture<TxnResponse> read(List<ProfileOp> group) {
-    return timed(() -> kv.txn().Then(reads(group).toArray(Op[]::new)).commit());
+  /**
+   * Reads every key of {@code group} in one transaction, so all at one revision, and the term
+   * record after them when {@code fence} guards.
+   */
+  private CompletableFuture<TxnResponse> read(List<ProfileOp> group, Fence fence) {
+    List<Op> gets = reads(group);
+    if (fence.guards()) {
+      gets.add(Op.get(bytes(EtcdKeys.TERM), GetOption.DEFAULT));
+    }
+    return timed(() -> kv.txn().Then(gets.toArray(Op[]::new)).commit());
+  }
+
+  private static long termRevision(GetResponse get) {
+    return get.getKvs().isEmpty() ? 0 : get.getKvs().get(0).getModRevision();
   }
 
   private void remember(
@@ -327,8 +388,11 @@ public final class ProfileStore {
 
   /** One transaction: if every decision's guards hold, the writes; otherwise nothing. */
   private CompletableFuture<TxnResponse> commit(
-      List<ProfileOp> group, Map<String, ProfileChange> changes) {
+      List<ProfileOp> group, Map<String, ProfileChange> changes, Fence fence) {
     List<Cmp> guards = new ArrayList<>();
+    if (fence.guards()) {
+      guards.add(modRevisionIs(EtcdKeys.TERM, fence.revision()));
+    }
     List<Op> ops = new ArrayList<>();
     changes.forEach(
         (id, change) -> {

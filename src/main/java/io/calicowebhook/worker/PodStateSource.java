@@ -18,4 +18,7 @@ public interface PodStateSource {
    * state for the worker may drop it now, unless a newer state arrived meanwhile.
    */
   default void programmed(PodMeta state) {}
+
+  /** Called once the profile of a pod that is {@link PodState.Gone} is deleted (or was absent). */
+  default void removed(PodKey key) {}
 }

@@ -5,6 +5,8 @@ import io.calicowebhook.etcd.TxnLimits;
 import io.calicowebhook.pod.PodKey;
 import io.calicowebhook.pod.PodMeta;
 import io.calicowebhook.profile.Escaping;
+import io.calicowebhook.store.Fence;
+import io.calicowebhook.store.FenceLostException;
 import io.calicowebhook.store.ProfileOp;
 import io.calicowebhook.store.ProfileStore;
 import io.calicowebhook.store.ProfileStore.Applied;
@@ -26,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
 /**
@@ -48,9 +51,12 @@ import org.jboss.logging.Logger;
  * the others back.
  *
  * <p>The worker can be started and stopped again (a replica that loses leadership stops writing at
- * once). The dispatcher never dies silently: any throwable is logged and it goes on; an {@link
- * Error} is also kept in {@link #fatalError()}, which turns liveness DOWN so that Kubernetes
- * restarts the pod.
+ * once). Each start begins a term with the {@link Fence} it writes under; every batch carries its
+ * term, so that the late result of a batch of an earlier term (queued, retried or split before the
+ * stop) neither pauses nor stops the current one. A transaction refused for a lost fence stops the
+ * worker at once and is reported to the fence-lost listener. The dispatcher never dies silently:
+ * any throwable is logged and it goes on; an {@link Error} is also kept in {@link #fatalError()},
+ * which turns liveness DOWN so that Kubernetes restarts the pod.
  */
 public final class ProfileWorker {
   private static final Logger LOG = Logger.getLogger(ProfileWorker.class);
@@ -74,6 +80,9 @@ public final class ProfileWorker {
   private volatile Thread dispatcher;
   private volatile boolean running;
   private volatile Throwable fatal;
+  private volatile Fence fence = Fence.NONE;
+  private volatile long term;
+  private volatile Consumer<FenceLostException> onFenceLost = lost -> {};
   private long resumeAt = System.nanoTime();
   private long lastFailure = resumeAt;
 
@@ -126,8 +135,18 @@ public final class ProfileWorker {
     return !running || (thread != null && thread.isAlive());
   }
 
-  /** Starts the dispatcher thread, unless it runs. */
-  public synchronized void start() {
+  /** Starts the dispatcher thread without a fence (the only writer), unless it runs. */
+  public void start() {
+    start(Fence.NONE);
+  }
+
+  /**
+   * Starts a term: the dispatcher writes under {@code fence} until {@link #stop()}; a running
+   * dispatcher goes on under the new fence.
+   */
+  public synchronized void start(Fence fence) {
+    this.fence = fence;
+    term++;
     if (running) {
       return;
     }
@@ -144,6 +163,7 @@ public final class ProfileWorker {
    */
   public synchronized void stop() {
     running = false;
+    term++;
     Thread thread = dispatcher;
     dispatcher = null;
     if (thread != null) {
@@ -177,6 +197,16 @@ public final class ProfileWorker {
       LOG.warnf("shutdown: %d profiles were not written to etcd within %s", left, timeout);
     }
     return drained;
+  }
+
+  /** Who hears of a write refused because another replica took the lead (then this one stops). */
+  public void onFenceLost(Consumer<FenceLostException> listener) {
+    this.onFenceLost = listener;
+  }
+
+  /** The fence of the current term. */
+  public Fence fence() {
+    return fence;
   }
 
   /** Stops the dispatcher and the retry timer for good. */
@@ -231,7 +261,8 @@ public final class ProfileWorker {
       return;
     }
     try {
-      write(batch, System.nanoTime()).whenComplete((done, error) -> permits.release());
+      Batch of = new Batch(term, fence, System.nanoTime());
+      write(batch, of).whenComplete((done, error) -> permits.release());
     } catch (Throwable e) { // NOPMD: give the permit and the keys back, then report
       permits.release();
       batch.forEach(queue::retry);
@@ -253,9 +284,9 @@ public final class ProfileWorker {
    * Prepares the batch on a preparing thread (building profiles parses policies and writes JSON,
    * which would otherwise hold up the dispatcher) and hands it to the store.
    */
-  private CompletableFuture<Void> write(List<Entry<PodKey>> batch, long dispatched) {
+  private CompletableFuture<Void> write(List<Entry<PodKey>> batch, Batch of) {
     return CompletableFuture.supplyAsync(() -> prepareAll(batch), preparers)
-        .thenCompose(jobs -> apply(jobs, dispatched));
+        .thenCompose(jobs -> apply(jobs, of));
   }
 
   private List<Job> prepareAll(List<Entry<PodKey>> batch) {
@@ -271,19 +302,21 @@ public final class ProfileWorker {
     return jobs;
   }
 
-  private CompletableFuture<Void> apply(List<Job> jobs, long dispatched) {
+  private CompletableFuture<Void> apply(List<Job> jobs, Batch of) {
     if (jobs.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
     return store
-        .apply(jobs.stream().map(Job::op).toList())
+        .apply(jobs.stream().map(Job::op).toList(), of.fence())
         .handle(
             (applied, error) -> {
               try {
                 if (error == null) {
                   succeeded(jobs, applied);
+                } else if (EtcdErrors.unwrap(error) instanceof FenceLostException lost) {
+                  fenceLost(jobs, lost, of);
                 } else {
-                  failed(jobs, error, dispatched);
+                  failed(jobs, error, of);
                 }
               } catch (Throwable e) { // NOPMD: keys must never stay in flight forever
                 unexpected("profile worker: failure handling a result", e);
@@ -300,11 +333,11 @@ public final class ProfileWorker {
     if (state instanceof PodState.Present present) {
       return Optional.of(jobFor(entry, present.pod()));
     }
-    if (state instanceof PodState.Gone) {
+    if (state instanceof PodState.Gone gone) {
       problems.forget(key);
       oversized.remove(key);
       String id = Escaping.profileId(key.namespace(), key.name());
-      return Optional.of(new Job(entry, null, new ProfileOp.Remove(id)));
+      return Optional.of(new Job(entry, null, new ProfileOp.Remove(id, gone.uid())));
     }
     queue.done(key);
     return Optional.empty();
@@ -396,10 +429,29 @@ public final class ProfileWorker {
     return delay.compareTo(settings.backoffMax()) > 0 ? settings.backoffMax() : delay;
   }
 
-  private void failed(List<Job> jobs, Throwable error, long dispatched) {
+  /**
+   * Another replica took the lead: nothing of the batch was written. The keys go back (a later term
+   * of this replica writes them from the state then); the current term stops at once.
+   */
+  private void fenceLost(List<Job> jobs, FenceLostException lost, Batch of) {
+    jobs.forEach(job -> queue.retry(job.entry()));
+    if (of.term() != term) {
+      return; // a batch of an earlier term: that term is over already
+    }
+    metrics.fenceLost.increment();
+    LOG.errorf("%s: this replica stops writing to etcd", lost.getMessage());
+    stop();
+    onFenceLost.accept(lost);
+  }
+
+  private void failed(List<Job> jobs, Throwable error, Batch of) {
     metrics.failures.increment();
     metrics.retries.increment(jobs.size());
     jobs.forEach(job -> queue.retry(job.entry()));
+    if (of.term() != term) {
+      return; // a late failure of an earlier term must not pause this one
+    }
+    long dispatched = of.dispatched();
     synchronized (backoff) {
       if (dispatched - lastFailure < 0) {
         return; // sent before the last failure was seen: that one already chose the pause
@@ -416,6 +468,8 @@ public final class ProfileWorker {
   private void finish(Job job) {
     if (job.pod() != null) {
       pods.programmed(job.pod());
+    } else {
+      pods.removed(job.entry().key());
     }
     queue.done(job.entry().key());
   }
@@ -434,6 +488,9 @@ public final class ProfileWorker {
     retryTimer.schedule(
         () -> submit(entry.key()), settings.backoffMax().toMillis(), TimeUnit.MILLISECONDS);
   }
+
+  /** What a batch was dispatched under: its term, its fence and when (nanoTime). */
+  private record Batch(long term, Fence fence, long dispatched) {}
 
   /** One pod's operation; {@code pod} is null when it is gone. */
   private record Job(Entry<PodKey> entry, PodMeta pod, ProfileOp op) {}

@@ -20,6 +20,7 @@ final class WorkerMetrics {
   final Counter retries;
   final Counter failures;
   final Timer programmed;
+  final Counter fenceLost;
 
   WorkerMetrics(MeterRegistry registry, CoalescingQueue<PodKey> queue) {
     Gauge.builder("calico.profiles.pending", queue, CoalescingQueue::size)
@@ -43,6 +44,11 @@ final class WorkerMetrics {
     failures =
         Counter.builder("calico.etcd.failures")
             .description("Failed etcd transactions (errors, timeouts, unavailability)")
+            .register(registry);
+    fenceLost =
+        Counter.builder("calico.fence.lost")
+            .description(
+                "Writes refused because another replica took the lead; this replica stopped")
             .register(registry);
     programmed =
         Timer.builder("calico.profiles.programmed")

@@ -98,7 +98,7 @@ class LeaderElectionTest {
   void aLeaderWhoseLeaseIsTakenStopsWritingAtOnce() {
     first = Replica.start(client, ETCD.endpoint(), "replica-a");
     await().atMost(SOON).until(first::leading);
-    assertTrue(first.sync.worker().running());
+    await().atMost(SOON).until(() -> first.sync.worker().running()); // once its term is written
 
     await() // the leader renews meanwhile: take the lease over on a fresh read until it sticks
         .atMost(SOON)

@@ -34,7 +34,7 @@ class PodCacheTest {
 
   @BeforeEach
   void startCache() {
-    cache = new PodCache(client, 2);
+    cache = new PodCache(client, 2, java.time.Duration.ofMinutes(3));
     cache.onChange(changes::add);
   }
 

@@ -24,6 +24,7 @@ import java.util.Map;
 public final class Replica implements AutoCloseable {
   final ClusterMode sync;
   final MeterRegistry metrics = new SimpleMeterRegistry();
+  final OwnRevisions own = new OwnRevisions();
   private final Client etcd;
 
   private Replica(
@@ -32,14 +33,15 @@ public final class Replica implements AutoCloseable {
     properties.put("calico.etcd.endpoints", endpoint);
     properties.put("calico.reconciler.lease.duration", "3s");
     properties.put("calico.reconciler.lease.renew-deadline", "2s");
-    properties.put("calico.reconciler.lease.retry-period", "200ms");
+    properties.put("calico.reconciler.lease.retry-period", "500ms");
     properties.put("calico.worker.backoff-min", "50ms");
     properties.put("calico.worker.backoff-max", "1s");
+    // the mock API server sends no bookmarks: a quiet watch is listed anew soon
+    properties.put("calico.reconciler.watch-stale-after", "2s");
     properties.putAll(extra);
     CalicoConfig config = config(properties);
     SyncSettings settings = SyncSettings.check(config, property -> false);
     this.etcd = Client.builder().endpoints(endpoint).waitForReady(false).build();
-    OwnRevisions own = new OwnRevisions();
     ProfileStore store =
         new ProfileStore(
             etcd.getKVClient(),
