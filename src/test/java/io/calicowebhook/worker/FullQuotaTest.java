@@ -88,7 +88,15 @@ class FullQuotaTest {
         fresh.forEach(pod -> admit(worker, pod));
         watch.mustNeverBeClosed(fresh);
 
-        await().atMost(SOON).until(() -> failures(EtcdFailure.NOSPACE) >= 6);
+        await()
+            .atMost(SOON)
+            .until(
+                () ->
+                    failures(EtcdFailure.NOSPACE) >= 6
+                        || !watch.violations().isEmpty()
+                        || !problems.isEmpty());
+        assertEquals(List.of(), watch.violations(), "no profile emptied or deleted in the outage");
+        assertEquals(List.of(), List.copyOf(problems), "no problem reported in the outage");
         assertEquals(4, worker.pending(), "the changed pod and the new ones stay queued");
         assertEquals(failures(EtcdFailure.NOSPACE), failures(), "every failure read as nospace");
         assertEquals(0.0, skipped("too_large"), "a full quota is no profile's size");
