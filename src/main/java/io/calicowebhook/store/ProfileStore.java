@@ -47,7 +47,9 @@ import java.util.function.Supplier;
  * <p>A group that etcd refuses for itself (too large, a guard that keeps failing) is split in
  * halves until the profile at fault stands alone, so one bad profile never holds back the others:
  * alone it ends as {@link WriteResult#TOO_LARGE} or {@link WriteResult#FAILED}. A failure of etcd
- * itself (unreachable, timeout) fails the whole call, for the caller to retry later.
+ * itself (unreachable, timeout, its space quota full, too many requests, a leader change: {@link
+ * io.calicowebhook.etcd.EtcdFailure#isolates()} is false) fails the whole call, for the caller to
+ * retry later: it never singles out a profile.
  *
  * <p>Every transaction that writes also compares the writer's {@link Fence}: the mod revision of
  * the term record its replica wrote on taking the lead ({@link #takeTerm}). A replica deposed by

@@ -1,6 +1,7 @@
 package io.calicowebhook.worker;
 
 import io.calicowebhook.etcd.EtcdErrors;
+import io.calicowebhook.etcd.EtcdFailure;
 import io.calicowebhook.etcd.TxnLimits;
 import io.calicowebhook.pod.PodKey;
 import io.calicowebhook.pod.PodMeta;
@@ -73,7 +74,10 @@ public final class ProfileWorker {
   private final Semaphore permits;
   private final Backoff backoff;
   private final Map<PodKey, Integer> failedAttempts = new ConcurrentHashMap<>();
-  private final Set<PodKey> oversized = ConcurrentHashMap.newKeySet();
+
+  /** Pods whose profile etcd refused as too large, with the pod and policy it was refused for. */
+  private final Map<PodKey, OversizedMark> oversized = new ConcurrentHashMap<>();
+
   private final Set<String> foreignLogged = ConcurrentHashMap.newKeySet();
   private final ScheduledExecutorService retryTimer;
   private final ExecutorService preparers;
@@ -147,6 +151,7 @@ public final class ProfileWorker {
   public synchronized void start(Fence fence) {
     this.fence = fence;
     term++;
+    oversized.clear(); // a new term tries every full profile again
     if (running) {
       return;
     }
@@ -344,16 +349,30 @@ public final class ProfileWorker {
   }
 
   private Job jobFor(Entry<PodKey> entry, PodMeta pod) {
+    boolean refused = stillOversized(entry.key(), pod);
     Desire desire =
-        oversized.contains(entry.key())
+        refused
             ? desired.closed(pod, PolicyProblem.refusedAsTooLarge(ProfilePlanner.policy(pod)))
             : desired.desire(pod);
     if (desire instanceof Write write) {
       write.problem().ifPresent(problem -> counted(pod, problem));
-      return new Job(entry, pod, new ProfileOp.Put(write.profile()));
+      return new Job(entry, pod, new ProfileOp.Put(write.profile()), !refused);
     }
     String id = Escaping.profileId(pod.namespace(), pod.name());
     return new Job(entry, pod, new ProfileOp.Remove(id));
+  }
+
+  /** Whether etcd refused this very pod and policy as too large; forgets it once either changed. */
+  private boolean stillOversized(PodKey key, PodMeta pod) {
+    OversizedMark mark = oversized.get(key);
+    if (mark == null) {
+      return false;
+    }
+    if (mark.equals(OversizedMark.of(pod))) {
+      return true;
+    }
+    oversized.remove(key, mark);
+    return false;
   }
 
   private void counted(PodMeta pod, PolicyProblem problem) {
@@ -383,6 +402,9 @@ public final class ProfileWorker {
       }
       if (metrics.count(result)) {
         metrics.programmed.record(now - job.entry().since(), TimeUnit.NANOSECONDS);
+        if (job.full()) {
+          oversized.remove(job.entry().key()); // etcd took the full profile after all
+        }
       } else if (result == WriteResult.FOREIGN) {
         logForeign(job);
       }
@@ -396,7 +418,8 @@ public final class ProfileWorker {
    * written again fail-closed; the operator should lower {@code calico.etcd.max-txn-bytes}.
    */
   private void refusedAsTooLarge(Job job) {
-    if (oversized.add(job.entry().key())) { // counted when the fail-closed profile is prepared
+    if (job.full()) { // counted when the fail-closed profile is prepared
+      oversized.put(job.entry().key(), OversizedMark.of(job.pod()));
       LOG.errorf(
           "pod %s: etcd refused its profile as too large although it is within"
               + " calico.etcd.max-txn-bytes (%d): lower that setting below etcd's"
@@ -444,8 +467,12 @@ public final class ProfileWorker {
     onFenceLost.accept(lost);
   }
 
+  /**
+   * The store failed the whole call: etcd-wide ({@link EtcdFailure}, e.g. its quota full), so every
+   * key goes back to the queue and nothing is written fail-closed.
+   */
   private void failed(List<Job> jobs, Throwable error, Batch of) {
-    metrics.failures.increment();
+    EtcdFailure reason = metrics.failures.count(error);
     metrics.retries.increment(jobs.size());
     jobs.forEach(job -> queue.retry(job.entry()));
     if (of.term() != term) {
@@ -460,8 +487,8 @@ public final class ProfileWorker {
       lastFailure = System.nanoTime();
       resumeAt = lastFailure + pause.toNanos();
       LOG.warnf(
-          "etcd write of %d profiles failed (%s); %d pending, next attempt in %d ms",
-          jobs.size(), EtcdErrors.describe(error), queue.size(), pause.toMillis());
+          "etcd write of %d profiles failed, %s (%s); %d pending, next attempt in %d ms",
+          jobs.size(), reason.tag(), EtcdErrors.describe(error), queue.size(), pause.toMillis());
     }
   }
 
@@ -492,6 +519,20 @@ public final class ProfileWorker {
   /** What a batch was dispatched under: its term, its fence and when (nanoTime). */
   private record Batch(long term, Fence fence, long dispatched) {}
 
-  /** One pod's operation; {@code pod} is null when it is gone. */
-  private record Job(Entry<PodKey> entry, PodMeta pod, ProfileOp op) {}
+  /**
+   * One pod's operation; {@code pod} is null when it is gone; {@code full} when it puts the profile
+   * the planner desires, not one closed because etcd refused that as too large.
+   */
+  private record Job(Entry<PodKey> entry, PodMeta pod, ProfileOp op, boolean full) {
+    Job(Entry<PodKey> entry, PodMeta pod, ProfileOp op) {
+      this(entry, pod, op, false);
+    }
+  }
+
+  /** What etcd refused as too large: this pod (by uid) with this policy. */
+  private record OversizedMark(String uid, String policy) {
+    static OversizedMark of(PodMeta pod) {
+      return new OversizedMark(pod.uid(), ProfilePlanner.policy(pod));
+    }
+  }
 }

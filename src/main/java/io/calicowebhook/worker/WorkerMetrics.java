@@ -1,5 +1,6 @@
 package io.calicowebhook.worker;
 
+import io.calicowebhook.etcd.EtcdFailureCounters;
 import io.calicowebhook.pod.PodKey;
 import io.calicowebhook.store.WriteResult;
 import io.micrometer.core.instrument.Counter;
@@ -18,7 +19,7 @@ final class WorkerMetrics {
   final Counter invalid;
   final Counter tooLarge;
   final Counter retries;
-  final Counter failures;
+  final EtcdFailureCounters failures;
   final Timer programmed;
   final Counter fenceLost;
 
@@ -41,10 +42,7 @@ final class WorkerMetrics {
         Counter.builder("calico.profiles.retries")
             .description("Profiles queued again after a failed etcd transaction")
             .register(registry);
-    failures =
-        Counter.builder("calico.etcd.failures")
-            .description("Failed etcd transactions (errors, timeouts, unavailability)")
-            .register(registry);
+    failures = new EtcdFailureCounters(registry);
     fenceLost =
         Counter.builder("calico.fence.lost")
             .description(

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.calicowebhook.etcd.EtcdAlarms;
 import io.calicowebhook.etcd.EtcdExtension;
 import io.calicowebhook.etcd.EtcdKeys;
 import io.calicowebhook.etcd.EtcdKv;
@@ -20,6 +21,7 @@ import io.calicowebhook.profile.ProfileBuilder;
 import io.calicowebhook.store.OwnRevisions;
 import io.calicowebhook.store.Owner;
 import io.calicowebhook.store.ProfileStore;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -40,6 +42,7 @@ class ProfileWorkerTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration PROGRAMMED = Duration.ofSeconds(30);
   private static final String OUT = "\"outbound_rules\":[{\"action\":\"allow\"}]";
+  private static final String POLICY = "projectcalico.org/policy";
 
   @RegisterExtension static final EtcdExtension ETCD = new EtcdExtension();
 
@@ -393,7 +396,7 @@ class ProfileWorkerTest {
     etcd.stop();
     try {
       IntStream.range(0, 300).forEach(i -> admit(pod("outage", "p" + i, Map.of(), Map.of())));
-      await().atMost(PROGRAMMED).until(() -> metrics.counter("calico.etcd.failures").count() >= 2);
+      await().atMost(PROGRAMMED).until(() -> etcdFailures("unavailable") >= 2);
       assertEquals(300, worker.pending(), "nothing is lost while etcd is down");
     } finally {
       etcd.start();
@@ -402,8 +405,39 @@ class ProfileWorkerTest {
     await().atMost(Duration.ofSeconds(60)).until(() -> worker.pending() == 0);
     assertEquals(300, kv.count(EtcdKeys.OWNER_PREFIX + "outage_"));
     assertEquals(600, kv.count(EtcdKeys.PROFILE_PREFIX + "outage_"));
-    double failures = metrics.counter("calico.etcd.failures").count();
+    double failures = etcdFailures();
     assertTrue(metrics.counter("calico.profiles.retries").count() >= failures);
+  }
+
+  @Test
+  void keepsEveryProfileAndQueuesWhileEtcdsSpaceIsFull() throws Exception {
+    PodMeta steady = pod("quota", "steady", Map.of(), Map.of(POLICY, "allow from cidr 10.0.0.1"));
+    worker.start();
+    admit(steady);
+    await().atMost(PROGRAMMED).until(() -> kv.get(EtcdKeys.owner("quota_steady")).isPresent());
+    String before = kv.value(EtcdKeys.rules("quota_steady")).orElseThrow();
+    EtcdAlarms.activate(ETCD.endpoint(), ETCD.client(), "NOSPACE");
+    try {
+      admit(pod("quota", "steady", Map.of(), Map.of(POLICY, "allow from cidr 10.0.0.2")));
+      IntStream.range(0, 3).forEach(i -> admit(pod("quota", "new" + i, Map.of(), Map.of())));
+
+      await().atMost(PROGRAMMED).until(() -> etcdFailures("nospace") >= 2);
+      assertEquals(4, worker.pending(), "everything stays queued");
+      assertEquals(before, kv.value(EtcdKeys.rules("quota_steady")).orElseThrow());
+      assertEquals(0.0, skipped("too_large"), "a full quota is no profile's size");
+      assertEquals(etcdFailures(), etcdFailures("nospace"));
+    } finally {
+      EtcdAlarms.disarmAll(ETCD.client());
+    }
+
+    await().atMost(PROGRAMMED).until(() -> worker.pending() == 0);
+    assertEquals(
+        "{\"id\":\"quota_steady\",\"inbound_rules\":[{\"action\":\"allow\","
+            + "\"src_net\":\"10.0.0.2/32\"}],"
+            + OUT
+            + "}",
+        kv.value(EtcdKeys.rules("quota_steady")).orElseThrow());
+    assertEquals(4, kv.count(EtcdKeys.OWNER_PREFIX + "quota_"));
   }
 
   @Test
@@ -467,6 +501,16 @@ class ProfileWorkerTest {
 
   private double written(String result) {
     return metrics.counter("calico.profiles.written", "result", result).count();
+  }
+
+  private double etcdFailures(String reason) {
+    return metrics.counter("calico.etcd.failures", "reason", reason).count();
+  }
+
+  private double etcdFailures() {
+    return metrics.find("calico.etcd.failures").counters().stream()
+        .mapToDouble(Counter::count)
+        .sum();
   }
 
   private double skipped(String reason) {
