@@ -5,6 +5,7 @@ import java.security.cert.CertificateParsingException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -43,8 +44,9 @@ final class Renewal {
     }
   }
 
-  static Step next(CertificateState state, Instant now, CertsSettings settings)
+  static Step next(CertificateState state, Instant clock, CertsSettings settings)
       throws GeneralSecurityException {
+    Instant now = clock.truncatedTo(ChronoUnit.SECONDS); // what a certificate can say
     List<String> changes = new ArrayList<>();
     Optional<KeyedCertificate> ca = state.ca().filter(c -> c.notAfter().isAfter(now));
     Optional<KeyedCertificate> nextCa = state.nextCa();
