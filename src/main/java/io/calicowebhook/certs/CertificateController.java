@@ -2,6 +2,7 @@ package io.calicowebhook.certs;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
+import io.calicowebhook.tls.StartupServingPair;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -102,9 +103,9 @@ public final class CertificateController implements AutoCloseable {
   }
 
   /** The serving pair the Secret holds after one {@link #check()}, for the HTTPS server's start. */
-  public io.calicowebhook.tls.StartupServingPair.Pem checkForStartup() {
+  public StartupServingPair.Pem checkForStartup() {
     KeyedCertificate serving = check().serving().orElseThrow();
-    return new io.calicowebhook.tls.StartupServingPair.Pem(
+    return new StartupServingPair.Pem(
         serving.certificatePem().getBytes(US_ASCII), serving.keyPem().getBytes(US_ASCII));
   }
 

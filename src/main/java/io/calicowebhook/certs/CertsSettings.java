@@ -63,6 +63,36 @@ public record CertsSettings(
   public static CertsSettings check(
       CalicoConfig.Certs certs, String namespace, Duration reloadPeriod) {
     List<String> problems = new ArrayList<>();
+    checkNames(problems, certs, namespace);
+    Duration renewBefore = certs.renewBefore().orElse(certs.validity().dividedBy(3));
+    Duration caRenewBefore = certs.caRenewBefore().orElse(certs.caValidity().dividedBy(3));
+    positive(problems, "validity", certs.validity());
+    positive(problems, "renew-before", renewBefore);
+    positive(problems, "ca-validity", certs.caValidity());
+    positive(problems, "ca-renew-before", caRenewBefore);
+    shorter(problems, "renew-before", renewBefore, "validity", certs.validity());
+    shorter(problems, "ca-renew-before", caRenewBefore, "ca-validity", certs.caValidity());
+    checkPeriods(problems, certs, renewBefore, caRenewBefore, reloadPeriod);
+    if (!problems.isEmpty()) {
+      throw new IllegalArgumentException(
+          "service-owned certificates (calico.certs.*): " + String.join("; ", problems));
+    }
+    return new CertsSettings(
+        namespace,
+        certs.secretName(),
+        dnsNames(certs.serviceName(), namespace, certs.clusterDomain()),
+        certs.validatingWebhook().orElse(certs.serviceName()),
+        certs.mutatingWebhook().orElse(certs.serviceName()),
+        certs.validity(),
+        renewBefore,
+        certs.caValidity(),
+        caRenewBefore,
+        certs.overlap(),
+        certs.checkPeriod());
+  }
+
+  private static void checkNames(
+      List<String> problems, CalicoConfig.Certs certs, String namespace) {
     if (namespace == null || !namespace.matches(LABEL)) {
       problems.add("the namespace (POD_NAMESPACE) must be a namespace name, not " + namespace);
     }
@@ -76,28 +106,15 @@ public record CertsSettings(
     if (certs.secretName().isBlank()) {
       problems.add("calico.certs.secret-name must name a Secret");
     }
-    Duration renewBefore = certs.renewBefore().orElse(certs.validity().dividedBy(3));
-    Duration caRenewBefore = certs.caRenewBefore().orElse(certs.caValidity().dividedBy(3));
-    positive(problems, "validity", certs.validity());
-    positive(problems, "renew-before", renewBefore);
-    positive(problems, "ca-validity", certs.caValidity());
-    positive(problems, "ca-renew-before", caRenewBefore);
-    if (renewBefore.compareTo(certs.validity()) >= 0) {
-      problems.add(
-          "calico.certs.renew-before ("
-              + renewBefore
-              + ") must be shorter than calico.certs.validity ("
-              + certs.validity()
-              + ")");
-    }
-    if (caRenewBefore.compareTo(certs.caValidity()) >= 0) {
-      problems.add(
-          "calico.certs.ca-renew-before ("
-              + caRenewBefore
-              + ") must be shorter than calico.certs.ca-validity ("
-              + certs.caValidity()
-              + ")");
-    }
+  }
+
+  /** The periods fit each other: checks, the overlap, the reload, the renewals. */
+  private static void checkPeriods(
+      List<String> problems,
+      CalicoConfig.Certs certs,
+      Duration renewBefore,
+      Duration caRenewBefore,
+      Duration reloadPeriod) {
     if (certs.checkPeriod().compareTo(MIN_CHECK_PERIOD) < 0) {
       problems.add("calico.certs.check-period must be at least 1s, not " + certs.checkPeriod());
     }
@@ -126,22 +143,22 @@ public record CertsSettings(
               + certs.checkPeriod().multipliedBy(2)
               + ")");
     }
-    if (!problems.isEmpty()) {
-      throw new IllegalArgumentException(
-          "service-owned certificates (calico.certs.*): " + String.join("; ", problems));
+  }
+
+  private static void shorter(
+      List<String> problems, String name, Duration value, String thanName, Duration than) {
+    if (value.compareTo(than) >= 0) {
+      problems.add(
+          "calico.certs."
+              + name
+              + " ("
+              + value
+              + ") must be shorter than calico.certs."
+              + thanName
+              + " ("
+              + than
+              + ")");
     }
-    return new CertsSettings(
-        namespace,
-        certs.secretName(),
-        dnsNames(certs.serviceName(), namespace, certs.clusterDomain()),
-        certs.validatingWebhook().orElse(certs.serviceName()),
-        certs.mutatingWebhook().orElse(certs.serviceName()),
-        certs.validity(),
-        renewBefore,
-        certs.caValidity(),
-        caRenewBefore,
-        certs.overlap(),
-        certs.checkPeriod());
   }
 
   private static void positive(List<String> problems, String name, Duration value) {

@@ -48,66 +48,110 @@ final class Renewal {
       throws GeneralSecurityException {
     Instant now = clock.truncatedTo(ChronoUnit.SECONDS); // what a certificate can say
     List<String> changes = new ArrayList<>();
-    Optional<KeyedCertificate> ca = state.ca().filter(c -> c.notAfter().isAfter(now));
-    Optional<KeyedCertificate> nextCa = state.nextCa();
-    Optional<Instant> nextSince = state.nextSince();
-    Optional<X509Certificate> previousCa = state.previousCa();
-    Optional<Instant> previousUntil = state.previousUntil();
+    CertificateState cas = authorities(state, now, settings, changes);
+    KeyedCertificate ca = cas.ca().orElseThrow();
     Optional<KeyedCertificate> serving = state.serving();
+    Optional<String> renew = servingRenewal(serving, ca, now, settings);
+    if (renew.isPresent()) {
+      Instant until = min(now.plus(settings.validity()), ca.notAfter());
+      serving = Optional.of(Issuer.serving(ca, settings.dnsNames(), now.minus(BACKDATE), until));
+      changes.add(renew.get() + ": new serving certificate, valid until " + until);
+    }
+    return new Step(
+        new CertificateState(
+            cas.ca(),
+            cas.nextCa(),
+            cas.nextSince(),
+            cas.previousCa(),
+            cas.previousUntil(),
+            serving),
+        List.copyOf(changes));
+  }
 
+  /** The CAs' part of the next state: a first CA, or the next step of a rotation, or as is. */
+  private static CertificateState authorities(
+      CertificateState state, Instant now, CertsSettings settings, List<String> changes)
+      throws GeneralSecurityException {
+    Optional<KeyedCertificate> ca = state.ca().filter(c -> c.notAfter().isAfter(now));
     if (ca.isEmpty()) {
-      ca = Optional.of(newCa(settings, now));
-      nextCa = Optional.empty();
-      nextSince = Optional.empty();
-      previousCa = Optional.empty();
-      previousUntil = Optional.empty();
+      KeyedCertificate fresh = newCa(settings, now);
       changes.add(
           (state.ca().isPresent() ? "the CA expired: " : "no CA yet: ")
               + "made one, valid until "
-              + ca.get().notAfter());
-    } else if (nextCa.isPresent()) {
-      if (nextSince.isEmpty()) {
-        nextSince = Optional.of(now);
-        changes.add("the next CA's start of trust was missing: counting from now");
-      } else if (!now.isBefore(nextSince.get().plus(settings.overlap()))) {
-        previousCa = ca.map(KeyedCertificate::certificate);
-        previousUntil = Optional.of(now.plus(settings.overlap()));
-        ca = nextCa;
-        nextCa = Optional.empty();
-        nextSince = Optional.empty();
-        changes.add(
-            "the next CA signs from now on; the old one stays trusted until "
-                + previousUntil.get());
-      }
-    } else if (previousCa.isPresent()) {
-      if (previousUntil.isEmpty()) {
-        previousUntil = Optional.of(now.plus(settings.overlap()));
-        changes.add("the old CA's end of trust was missing: " + previousUntil.get());
-      } else if (!now.isBefore(previousUntil.get())) {
-        previousCa = Optional.empty();
-        previousUntil = Optional.empty();
-        changes.add("the old CA is no longer trusted");
-      }
-    } else if (Duration.between(now, ca.get().notAfter()).compareTo(settings.caRenewBefore()) < 0) {
-      nextCa = Optional.of(newCa(settings, now));
-      nextSince = Optional.of(now);
+              + fresh.notAfter());
+      return cas(Optional.of(fresh), null, null, null, null);
+    }
+    if (state.nextCa().isPresent()) {
+      return promote(state, ca.get(), now, settings, changes);
+    }
+    if (state.previousCa().isPresent()) {
+      return retire(state, ca.get(), now, settings, changes);
+    }
+    if (Duration.between(now, ca.get().notAfter()).compareTo(settings.caRenewBefore()) < 0) {
       changes.add(
           "the CA expires at "
               + ca.get().notAfter()
               + ": a new CA is trusted beside it and signs from "
               + now.plus(settings.overlap()));
+      return cas(ca, newCa(settings, now), now, null, null); // step 1
     }
+    return state;
+  }
 
-    Optional<String> renew = servingRenewal(serving, ca.get(), now, settings);
-    if (renew.isPresent()) {
-      Instant until = min(now.plus(settings.validity()), ca.get().notAfter());
-      serving =
-          Optional.of(Issuer.serving(ca.get(), settings.dnsNames(), now.minus(BACKDATE), until));
-      changes.add(renew.get() + ": new serving certificate, valid until " + until);
+  /** Step 2: an overlap after the next CA became trusted, it signs; the old stays trusted. */
+  private static CertificateState promote(
+      CertificateState state,
+      KeyedCertificate ca,
+      Instant now,
+      CertsSettings settings,
+      List<String> changes) {
+    KeyedCertificate next = state.nextCa().orElseThrow();
+    if (state.nextSince().isEmpty()) {
+      changes.add("the next CA's start of trust was missing: counting from now");
+      return cas(Optional.of(ca), next, now, null, null);
     }
-    return new Step(
-        new CertificateState(ca, nextCa, nextSince, previousCa, previousUntil, serving),
-        List.copyOf(changes));
+    if (now.isBefore(state.nextSince().get().plus(settings.overlap()))) {
+      return state;
+    }
+    Instant until = now.plus(settings.overlap());
+    changes.add("the next CA signs from now on; the old one stays trusted until " + until);
+    return cas(Optional.of(next), null, null, ca.certificate(), until);
+  }
+
+  /** Step 3: an overlap after the new CA began to sign, the old one leaves caBundle. */
+  private static CertificateState retire(
+      CertificateState state,
+      KeyedCertificate ca,
+      Instant now,
+      CertsSettings settings,
+      List<String> changes) {
+    X509Certificate previous = state.previousCa().orElseThrow();
+    if (state.previousUntil().isEmpty()) {
+      Instant until = now.plus(settings.overlap());
+      changes.add("the old CA's end of trust was missing: " + until);
+      return cas(Optional.of(ca), null, null, previous, until);
+    }
+    if (now.isBefore(state.previousUntil().get())) {
+      return state;
+    }
+    changes.add("the old CA is no longer trusted");
+    return cas(Optional.of(ca), null, null, null, null);
+  }
+
+  /** A state of CAs only (the serving pair is decided after). */
+  private static CertificateState cas(
+      Optional<KeyedCertificate> ca,
+      KeyedCertificate next,
+      Instant nextSince,
+      X509Certificate previous,
+      Instant previousUntil) {
+    return new CertificateState(
+        ca,
+        Optional.ofNullable(next),
+        Optional.ofNullable(nextSince),
+        Optional.ofNullable(previous),
+        Optional.ofNullable(previousUntil),
+        Optional.empty());
   }
 
   /** Why the serving certificate must be replaced, if it must. */
