@@ -17,7 +17,6 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhoo
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.server.mock.EnableKubernetesMockClient;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import java.math.BigInteger;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
@@ -447,9 +446,5 @@ class CertificateControllerTest {
     public Clock withZone(java.time.ZoneId zone) {
       return this;
     }
-  }
-
-  static BigInteger serial(X509Certificate certificate) {
-    return certificate.getSerialNumber();
   }
 }
