@@ -30,6 +30,9 @@ Environment:
   E2E_NAME         scratch namespace and release name (default cpw-e2e-<random>);
                    the test's own pods go to <name>-apps
   E2E_KEEP         1 leaves everything installed after the run, to look around
+  E2E_TLS_MODE     the chart's tls.mode to install with: helm or service (default: the
+                   chart's default); service checks that the caBundle the service wrote
+                   survives helm upgrade
 
 Prints PASS or FAIL per check and exits non-zero when any check failed.
 EOF
@@ -76,6 +79,17 @@ if [[ -n ${E2E_IMAGE:-} ]]; then
   image_args=(--set "image.repository=${E2E_IMAGE%:*}" --set "image.tag=${E2E_IMAGE##*:}")
 fi
 image_args+=(--set "image.pullPolicy=${E2E_PULL_POLICY:-IfNotPresent}")
+
+# The Secret that holds the serving pair: <fullname>-tls in helm mode, <fullname>-certs
+# when the service makes its own certificates (tls.mode=service).
+tls_args=()
+tls_secret=$fullname-tls
+case ${E2E_TLS_MODE:-} in
+  "") ;;
+  helm) tls_args=(--set tls.mode=helm) ;;
+  service) tls_args=(--set tls.mode=service); tls_secret=$fullname-certs ;;
+  *) echo "E2E_TLS_MODE must be helm or service (got '$E2E_TLS_MODE')" >&2; exit 2 ;;
+esac
 
 # Scratch files: the reason a check failed, and whether anything was created in the cluster.
 work=$(mktemp -d)
@@ -219,7 +233,7 @@ installs_chart() {
   run helm install "$release" "$chart" -n "$name" --wait --timeout 5m \
     --set "etcd.endpoints=$etcd_url" \
     --set-json "webhook.namespaceSelector={\"matchLabels\":{\"kubernetes.io/metadata.name\":\"$apps\"}}" \
-    "${image_args[@]}" >/dev/null || because "helm install failed (see its output above)"
+    "${image_args[@]}" "${tls_args[@]}" >/dev/null || because "helm install failed (see its output above)"
 }
 
 # The first denial proves the kube-apiserver reaches the webhook through its Service.
@@ -308,7 +322,7 @@ deletes_profile_with_pod() {
 }
 
 serving_state() {
-  run kubectl get -n "$name" secret "$fullname-tls" -o 'jsonpath={.data.tls\.crt}'
+  run kubectl get -n "$name" secret "$tls_secret" -o 'jsonpath={.data.tls\.crt}'
   echo
   run kubectl get validatingwebhookconfiguration "$fullname" -o 'jsonpath={.webhooks[0].clientConfig.caBundle}'
   echo
