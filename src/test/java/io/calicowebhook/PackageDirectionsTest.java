@@ -28,6 +28,7 @@ import org.junit.jupiter.api.Test;
  *   worker      the background writer both modes use
  *   store       profiles in etcd: ownership, guarded writes, scans, the drift watch
  *   etcd        the connection: settings, clients, errors, health, the key layout
+ *   certs       the service's own CA and serving certificate, in a Secret
  *   tls         serving certificates and client-certificate checks
  *   config      the settings
  *   lint        the offline linter
@@ -58,6 +59,7 @@ class PackageDirectionsTest {
           Map.entry("worker", Set.of("store", "etcd", "config", "profile", "pod", "policy")),
           Map.entry("store", Set.of("etcd", "profile", "pod")),
           Map.entry("etcd", Set.of("config")),
+          Map.entry("certs", Set.of("tls", "config")),
           Map.entry("tls", Set.of("config")),
           Map.entry("config", Set.of("profile")),
           Map.entry("lint", Set.of("pod", "policy")),
