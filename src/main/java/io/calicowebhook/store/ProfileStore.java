@@ -49,7 +49,7 @@ import java.util.function.Supplier;
  * alone it ends as {@link WriteResult#TOO_LARGE} or {@link WriteResult#FAILED}. A failure of etcd
  * itself (unreachable, timeout) fails the whole call, for the caller to retry later.
  */
-public final class ProfileStore {
+public final class ProfileStore implements ProfileWriter {
   private static final int CONFLICT_ATTEMPTS = 3;
   private static final GetOption PREFIX = GetOption.builder().isPrefix(true).build();
   private static final DeleteOption DELETE_PREFIX = DeleteOption.builder().isPrefix(true).build();
@@ -116,6 +116,7 @@ public final class ProfileStore {
   }
 
   /** What one transaction may hold. */
+  @Override
   public TxnLimits limits() {
     return limits;
   }
@@ -126,6 +127,7 @@ public final class ProfileStore {
    * @return what happened to each profile id; fails (and may have applied some groups) when etcd
    *     fails as a whole
    */
+  @Override
   public CompletableFuture<Applied> apply(List<ProfileOp> ops) {
     Map<String, WriteResult> tooLarge = new LinkedHashMap<>();
     List<ProfileOp> fitting = new ArrayList<>();

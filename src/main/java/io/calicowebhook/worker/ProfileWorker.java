@@ -8,12 +8,14 @@ import io.calicowebhook.profile.Escaping;
 import io.calicowebhook.store.ProfileOp;
 import io.calicowebhook.store.ProfileStore;
 import io.calicowebhook.store.ProfileStore.Applied;
+import io.calicowebhook.store.ProfileWriter;
 import io.calicowebhook.store.WriteResult;
 import io.calicowebhook.worker.CoalescingQueue.Entry;
 import io.calicowebhook.worker.ProfilePlanner.Desire;
 import io.calicowebhook.worker.ProfilePlanner.Write;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -26,6 +28,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
@@ -51,6 +54,11 @@ import org.jboss.logging.Logger;
  * once). The dispatcher never dies silently: any throwable is logged and it goes on; an {@link
  * Error} is also kept in {@link #fatalError()}, which turns liveness DOWN so that Kubernetes
  * restarts the pod.
+ *
+ * <p>Every key handed to the store comes back to the queue exactly once, however the work ends: a
+ * result, a failed future, a throw of the store or of a stage of the chain, a preparer pool that
+ * refuses the batch. Each batch carries the term ({@link #start}, {@link #stop}) it was dispatched
+ * in: the failure of an older term never pauses the current one.
  */
 public final class ProfileWorker {
   private static final Logger LOG = Logger.getLogger(ProfileWorker.class);
@@ -59,7 +67,7 @@ public final class ProfileWorker {
 
   private final PodStateSource pods;
   private final ProfilePlanner desired;
-  private final ProfileStore store;
+  private final ProfileWriter store;
   private final ProblemReports problems;
   private final WorkerSettings settings;
   private final WorkerMetrics metrics;
@@ -74,13 +82,14 @@ public final class ProfileWorker {
   private volatile Thread dispatcher;
   private volatile boolean running;
   private volatile Throwable fatal;
+  private final AtomicLong term = new AtomicLong();
   private long resumeAt = System.nanoTime();
   private long lastFailure = resumeAt;
 
   public ProfileWorker(
       PodStateSource pods,
       ProfilePlanner desired,
-      ProfileStore store,
+      ProfileWriter store,
       ProblemReports problems,
       WorkerSettings settings,
       io.micrometer.core.instrument.MeterRegistry registry) {
@@ -131,6 +140,11 @@ public final class ProfileWorker {
     if (running) {
       return;
     }
+    term.incrementAndGet();
+    synchronized (backoff) {
+      backoff.reset(); // a pause chosen in an earlier term does not hold this one back
+      resumeAt = System.nanoTime();
+    }
     running = true;
     Thread thread = new Thread(this::run, "profile-worker");
     thread.setDaemon(true);
@@ -144,6 +158,7 @@ public final class ProfileWorker {
    */
   public synchronized void stop() {
     running = false;
+    term.incrementAndGet();
     Thread thread = dispatcher;
     dispatcher = null;
     if (thread != null) {
@@ -230,12 +245,28 @@ public final class ProfileWorker {
       permits.release();
       return;
     }
+    Batch keys = new Batch(batch, System.nanoTime(), term.get());
     try {
-      write(batch, System.nanoTime()).whenComplete((done, error) -> permits.release());
+      write(keys).whenComplete((done, error) -> settle(keys, error));
     } catch (Throwable e) { // NOPMD: give the permit and the keys back, then report
       permits.release();
-      batch.forEach(queue::retry);
+      keys.retryRest();
       throw e;
+    }
+  }
+
+  /**
+   * The end of a batch's chain: keys that nothing handed back yet (a stage threw) are queued again,
+   * and an {@link Error} turns liveness DOWN.
+   */
+  private void settle(Batch batch, Throwable error) {
+    try {
+      if (error != null) {
+        unexpected("profile worker: a batch ended in a failure", EtcdErrors.unwrap(error));
+      }
+      batch.retryRest();
+    } finally {
+      permits.release();
     }
   }
 
@@ -253,30 +284,29 @@ public final class ProfileWorker {
    * Prepares the batch on a preparing thread (building profiles parses policies and writes JSON,
    * which would otherwise hold up the dispatcher) and hands it to the store.
    */
-  private CompletableFuture<Void> write(List<Entry<PodKey>> batch, long dispatched) {
+  private CompletableFuture<Void> write(Batch batch) {
     return CompletableFuture.supplyAsync(() -> prepareAll(batch), preparers)
-        .thenCompose(jobs -> apply(jobs, dispatched));
+        .thenCompose(jobs -> apply(jobs, batch));
   }
 
-  private List<Job> prepareAll(List<Entry<PodKey>> batch) {
+  private List<Job> prepareAll(Batch batch) {
     List<Job> jobs = new ArrayList<>();
-    for (Entry<PodKey> entry : batch) {
+    for (Entry<PodKey> entry : batch.entries()) {
       try {
-        prepare(entry).ifPresent(jobs::add);
+        prepare(batch, entry).ifPresent(jobs::add);
       } catch (Throwable e) { // NOPMD: one pod's failure must not stop the others
         unexpected("pod " + entry.key() + ": cannot prepare its profile; trying again later", e);
-        retryLater(entry);
+        retryLater(batch, entry);
       }
     }
     return jobs;
   }
 
-  private CompletableFuture<Void> apply(List<Job> jobs, long dispatched) {
+  private CompletableFuture<Void> apply(List<Job> jobs, Batch dispatched) {
     if (jobs.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
-    return store
-        .apply(jobs.stream().map(Job::op).toList())
+    return applied(jobs)
         .handle(
             (applied, error) -> {
               try {
@@ -287,40 +317,52 @@ public final class ProfileWorker {
                 }
               } catch (Throwable e) { // NOPMD: keys must never stay in flight forever
                 unexpected("profile worker: failure handling a result", e);
-                jobs.forEach(job -> queue.retry(job.entry()));
+                jobs.forEach(job -> dispatched.retry(job.entry()));
               }
               return null;
             });
   }
 
+  /** The store's answer; a throw of its own (a bug, an {@link Error}) is a failed answer. */
+  private CompletableFuture<Applied> applied(List<Job> jobs) {
+    try {
+      return store.apply(jobs.stream().map(Job::op).toList());
+    } catch (Throwable e) { // NOPMD: the keys come back through the failure path
+      if (e instanceof Error) {
+        unexpected("profile worker: the store threw", e);
+      }
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
   /** The job for {@code entry}, or empty when the pod needs no write (already finished). */
-  private Optional<Job> prepare(Entry<PodKey> entry) {
+  private Optional<Job> prepare(Batch batch, Entry<PodKey> entry) {
     PodKey key = entry.key();
     PodState state = pods.state(key);
     if (state instanceof PodState.Present present) {
-      return Optional.of(jobFor(entry, present.pod()));
+      return Optional.of(jobFor(batch, entry, present.pod()));
     }
     if (state instanceof PodState.Gone) {
       problems.forget(key);
       oversized.remove(key);
       String id = Escaping.profileId(key.namespace(), key.name());
-      return Optional.of(new Job(entry, null, new ProfileOp.Remove(id)));
+      return Optional.of(new Job(batch, entry, null, new ProfileOp.Remove(id)));
     }
-    queue.done(key);
+    batch.done(key);
     return Optional.empty();
   }
 
-  private Job jobFor(Entry<PodKey> entry, PodMeta pod) {
+  private Job jobFor(Batch batch, Entry<PodKey> entry, PodMeta pod) {
     Desire desire =
         oversized.contains(entry.key())
             ? desired.closed(pod, PolicyProblem.refusedAsTooLarge(ProfilePlanner.policy(pod)))
             : desired.desire(pod);
     if (desire instanceof Write write) {
       write.problem().ifPresent(problem -> counted(pod, problem));
-      return new Job(entry, pod, new ProfileOp.Put(write.profile()));
+      return new Job(batch, entry, pod, new ProfileOp.Put(write.profile()));
     }
     String id = Escaping.profileId(pod.namespace(), pod.name());
-    return new Job(entry, pod, new ProfileOp.Remove(id));
+    return new Job(batch, entry, pod, new ProfileOp.Remove(id));
   }
 
   private void counted(PodMeta pod, PolicyProblem problem) {
@@ -369,7 +411,7 @@ public final class ProfileWorker {
               + " calico.etcd.max-txn-bytes (%d): lower that setting below etcd's"
               + " --max-request-bytes; writing the profile fail-closed",
           job.entry().key(), store.limits().maxBytes());
-      queue.retry(job.entry());
+      job.batch().retry(job.entry());
     } else {
       metrics.tooLarge.increment(); // even the fail-closed profile was refused
       finish(job);
@@ -384,7 +426,7 @@ public final class ProfileWorker {
     LOG.warnf(
         "pod %s: etcd refused its profile on its own (%s); next attempt in %d ms",
         key, why, delay.toMillis());
-    queue.done(key);
+    job.batch().done(key);
     retryTimer.schedule(() -> submit(key), delay.toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -396,12 +438,15 @@ public final class ProfileWorker {
     return delay.compareTo(settings.backoffMax()) > 0 ? settings.backoffMax() : delay;
   }
 
-  private void failed(List<Job> jobs, Throwable error, long dispatched) {
+  private void failed(List<Job> jobs, Throwable error, Batch dispatched) {
     metrics.failures.increment();
     metrics.retries.increment(jobs.size());
-    jobs.forEach(job -> queue.retry(job.entry()));
+    jobs.forEach(job -> dispatched.retry(job.entry()));
     synchronized (backoff) {
-      if (dispatched - lastFailure < 0) {
+      if (dispatched.term() != term.get()) {
+        return; // sent in an earlier term: it does not pause this one
+      }
+      if (dispatched.at() - lastFailure < 0) {
         return; // sent before the last failure was seen: that one already chose the pause
       }
       Duration pause = backoff.next();
@@ -417,7 +462,7 @@ public final class ProfileWorker {
     if (job.pod() != null) {
       pods.programmed(job.pod());
     }
-    queue.done(job.entry().key());
+    job.batch().done(job.entry().key());
   }
 
   private void logForeign(Job job) {
@@ -429,12 +474,73 @@ public final class ProfileWorker {
     }
   }
 
-  private void retryLater(Entry<PodKey> entry) {
-    queue.done(entry.key());
+  private void retryLater(Batch batch, Entry<PodKey> entry) {
+    batch.done(entry.key());
     retryTimer.schedule(
         () -> submit(entry.key()), settings.backoffMax().toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** One pod's operation; {@code pod} is null when it is gone. */
-  private record Job(Entry<PodKey> entry, PodMeta pod, ProfileOp op) {}
+  private record Job(Batch batch, Entry<PodKey> entry, PodMeta pod, ProfileOp op) {}
+
+  /**
+   * The keys of one dispatched batch, each handed back to the queue exactly once: the first of
+   * {@link #done}, {@link #retry} and {@link #retryRest} for a key counts, later ones do nothing,
+   * so a key finished and already taken again by a newer batch is never queued twice.
+   */
+  private final class Batch {
+    private final Map<PodKey, Entry<PodKey>> open = new LinkedHashMap<>();
+    private final List<Entry<PodKey>> entries;
+    private final long at;
+    private final long term;
+
+    Batch(List<Entry<PodKey>> entries, long at, long term) {
+      this.entries = entries;
+      this.at = at;
+      this.term = term;
+      entries.forEach(entry -> open.put(entry.key(), entry));
+    }
+
+    List<Entry<PodKey>> entries() {
+      return entries;
+    }
+
+    /** When it was dispatched ({@link System#nanoTime()}). */
+    long at() {
+      return at;
+    }
+
+    /** The worker's term when it was dispatched. */
+    long term() {
+      return term;
+    }
+
+    void done(PodKey key) {
+      if (close(key)) {
+        queue.done(key);
+      }
+    }
+
+    void retry(Entry<PodKey> entry) {
+      if (close(entry.key())) {
+        queue.retry(entry);
+      }
+    }
+
+    /** Queues again every key not handed back yet. */
+    void retryRest() {
+      List<Entry<PodKey>> rest;
+      synchronized (open) {
+        rest = List.copyOf(open.values());
+        open.clear();
+      }
+      rest.forEach(queue::retry);
+    }
+
+    private boolean close(PodKey key) {
+      synchronized (open) {
+        return open.remove(key) != null;
+      }
+    }
+  }
 }

@@ -1,0 +1,19 @@
+package io.calicowebhook.store;
+
+import io.calicowebhook.etcd.TxnLimits;
+import io.calicowebhook.store.ProfileStore.Applied;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+
+/** What the worker needs of the store: carry out operations, within one transaction's limits. */
+public interface ProfileWriter {
+  /**
+   * Carries out {@code ops}; for one id only the last operation counts.
+   *
+   * @return what happened to each profile id; fails when etcd fails as a whole
+   */
+  CompletableFuture<Applied> apply(List<ProfileOp> ops);
+
+  /** What one transaction may hold. */
+  TxnLimits limits();
+}
