@@ -358,7 +358,9 @@ public final class ProfileWorker {
             ? desired.closed(pod, PolicyProblem.refusedAsTooLarge(ProfilePlanner.policy(pod)))
             : desired.desire(pod);
     if (desire instanceof Write write) {
-      write.problem().ifPresent(problem -> counted(pod, problem));
+      write
+          .problem()
+          .ifPresentOrElse(problem -> counted(pod, problem), () -> problems.forget(pod.key()));
       return new Job(batch, entry, pod, new ProfileOp.Put(write.profile()));
     }
     String id = Escaping.profileId(pod.namespace(), pod.name());
