@@ -40,13 +40,23 @@ public class ClientCertificateGate {
   }
 
   private void check(RoutingContext context) {
-    if (!certificates.required() || !ADMISSION_PATHS.contains(context.normalizedPath())) {
+    if (!certificates.required() || !ADMISSION_PATHS.contains(admissionPath(context))) {
       context.next();
       return;
     }
     certificates
         .refusal(context.request())
         .ifPresentOrElse(refusal -> refuse(context, refusal), context::next);
+  }
+
+  /** The request's path without trailing slashes, which the REST routes would match as well. */
+  private static String admissionPath(RoutingContext context) {
+    String path = context.normalizedPath();
+    int end = path.length();
+    while (end > 1 && path.charAt(end - 1) == '/') {
+      end--;
+    }
+    return path.substring(0, end);
   }
 
   private void refuse(RoutingContext context, ClientCertificates.Refusal refusal) {

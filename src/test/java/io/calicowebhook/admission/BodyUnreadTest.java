@@ -34,6 +34,8 @@ import javax.net.ssl.SSLSocket;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A caller without an acceptable client certificate is answered before the service reads its body,
@@ -53,9 +55,10 @@ class BodyUnreadTest {
   @TestHTTPResource(value = "/", tls = true)
   URL base;
 
-  @Test
-  void answersChunkedPostWithoutCertificateWith401BeforeReadingIt() throws Exception {
-    Answer answer = chunkedPost(Tls.context(null, null), "/validate", TEN_MIB);
+  @ParameterizedTest
+  @ValueSource(strings = {"/validate", "/mutate", "/validate/", "//mutate//"})
+  void answersChunkedPostWithoutCertificateWith401BeforeReadingIt(String path) throws Exception {
+    Answer answer = chunkedPost(Tls.context(null, null), path, TEN_MIB);
     assertEquals(401, answer.status(), answer.body());
     assertEquals(
         "{\"error\":\"client certificate required: present one signed by the configured client"
