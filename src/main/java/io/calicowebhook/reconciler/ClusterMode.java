@@ -51,7 +51,7 @@ public final class ClusterMode implements AutoCloseable {
       MeterRegistry registry) {
     this.drainTimeout = workerSettings.drainTimeout();
     this.pods = new PodCache(client, reconcile.listPageSize(), reconcile.watchStaleAfter());
-    this.events = new PodEvents(client, COMPONENT, identity.name());
+    this.events = new PodEvents(client, COMPONENT, identity.name(), registry);
     this.worker =
         new ProfileWorker(
             pods, desired, store, new ProblemReports(events), workerSettings, registry);
