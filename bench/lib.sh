@@ -106,24 +106,28 @@ make_certs() {
 }
 
 # The packaged service at -Xmx256m, as in production (prod profile) against ETCD_URL, on a free
-# loopback port. Sets SERVICE_PID, SERVICE_URL and STARTUP_MS (launch to /q/health/ready).
+# loopback port, health and metrics on another (the management interface). Sets SERVICE_PID,
+# SERVICE_URL, MANAGEMENT_URL and STARTUP_MS (launch to /q/health/ready).
 # SERVICE_APP names another build's quarkus-app directory (to compare two builds);
 # SERVICE_JAVA_OPTS adds JVM flags.
 start_service() {
-  local port start app=${SERVICE_APP:-target/quarkus-app}
+  local port management start app=${SERVICE_APP:-target/quarkus-app}
   [ -f "$app/quarkus-run.jar" ] || ./mvnw -B -q package -DskipTests
   make_certs
   port=$(free_port)
+  management=$(free_port)
+  while [ "$management" = "$port" ]; do management=$(free_port); done
   SERVICE_URL=https://localhost:$port
+  MANAGEMENT_URL=https://localhost:$management
   start=$(now_ms)
   # shellcheck disable=SC2086 # SERVICE_JAVA_OPTS holds several options on purpose
-  WEBHOOK_PORT=$port WEBHOOK_TLS_CERT=$CERTS/tls.crt WEBHOOK_TLS_KEY=$CERTS/tls.key \
+  WEBHOOK_PORT=$port WEBHOOK_MANAGEMENT_PORT=$management WEBHOOK_TLS_CERT=$CERTS/tls.crt WEBHOOK_TLS_KEY=$CERTS/tls.key \
     ETCD_ENDPOINTS=$ETCD_URL \
     java -Xmx256m ${SERVICE_JAVA_OPTS:-} -jar "$app/quarkus-run.jar" \
     >>"$BENCH_WORK/service.log" 2>&1 &
   SERVICE_PID=$!
   BENCH_PIDS+=("$SERVICE_PID")
-  wait_for --cacert "$CERTS/ca.crt" "$SERVICE_URL/q/health/ready" || {
+  wait_for --cacert "$CERTS/ca.crt" "$MANAGEMENT_URL/q/health/ready" || {
     tail -20 "$BENCH_WORK/service.log" >&2
     return 1
   }

@@ -18,7 +18,7 @@
 #   dryrun         POST /validate      the same as a dry run: the admission alone, no hand-off
 #   denied         POST /validate      the same Pod with a policy that does not parse
 #   mutate         POST /mutate        the same Pod with the legacy key (JSON Patch answer)
-#   health         GET  /q/health/live
+#   health         GET  /q/health/live on the management port
 # and prints the median of the rounds with the ratio to nginx; also the service's resident memory
 # under that load and its start-up time to ready (median of several starts). Not part of
 # `make test`; see bench/admission/README.md.
@@ -123,7 +123,7 @@ start_vertx() {
 # --- one measurement ---------------------------------------------------------------------------
 url_of() {
   case "$1" in
-    nginx) echo "$NGINX_URL/" ;; vertx) echo "$VERTX_URL/" ;; health) echo "$SERVICE_URL/q/health/live" ;;
+    nginx) echo "$NGINX_URL/" ;; vertx) echo "$VERTX_URL/" ;; health) echo "$MANAGEMENT_URL/q/health/live" ;;
     validate | dryrun | denied) echo "$SERVICE_URL/validate" ;; mutate) echo "$SERVICE_URL/mutate" ;;
   esac
 }

@@ -73,7 +73,7 @@ open(sys.argv[2], "w").write(lua)
 PY
 
 allowed() { # /validate answers that allowed a pod, from the service's own histogram
-  curl -sf --cacert "$CERTS/ca.crt" "$SERVICE_URL/q/metrics" |
+  curl -sf --cacert "$CERTS/ca.crt" "$MANAGEMENT_URL/q/metrics" |
     awk '/^calico_webhook_admission_seconds_count\{/ && /endpoint="validate"/ && /verdict="allowed"/ { printf "%.0f\n", $NF }'
 }
 # start_counter PREFIX FILE: EtcdKeyCounter appends "MILLISECONDS KEYS" under PREFIX to FILE every

@@ -152,6 +152,17 @@ Result: a dict with ca, crt, key (PEM) and caBundle (PEM, one or two CAs).
 {{- end }}
 {{- end }}
 
+{{/* cert-manager mode: the Certificate whose CA cainjector copies into caBundle, namespace/name:
+     the chart's CA Certificate, or with issuerRef.name the serving Certificate (whose ca.crt is
+     that issuer's CA). */}}
+{{- define "cpw.caCertificateName" -}}
+{{- if .Values.tls.certManager.issuerRef.name }}
+{{- include "cpw.fullname" . }}
+{{- else }}
+{{- printf "%s-ca" (include "cpw.fullname" .) }}
+{{- end }}
+{{- end }}
+
 {{/* What, when changed, must roll the pods: the serving certificate (or where it comes from). */}}
 {{- define "cpw.tlsChecksum" -}}
 {{- if eq .Values.tls.mode "helm" }}
@@ -191,11 +202,106 @@ admissionReviewVersions: ["v1", "v1beta1"]
 matchPolicy: Equivalent
 timeoutSeconds: {{ .Values.webhook.timeoutSeconds }}
 {{- end }}
-{{- define "cpw.webhookAnnotations" -}}
+{{/* Metadata of both webhook configurations: the chart's labels and webhook.labels; webhook.annotations
+     and, in cert-manager mode, where cainjector takes the caBundle from (the CA Certificate, whose
+     CA outlives every renewal of the serving certificate). */}}
+{{- define "cpw.webhookMetadata" -}}
+name: {{ include "cpw.fullname" . }}
+labels:
+  {{- include "cpw.labels" . | nindent 2 }}
+  {{- with .Values.webhook.labels }}
+  {{- toYaml . | nindent 2 }}
+  {{- end }}
+{{- $annotations := deepCopy (.Values.webhook.annotations | default dict) }}
 {{- if eq .Values.tls.mode "cert-manager" }}
-annotations:
-  cert-manager.io/inject-ca-from: {{ .Release.Namespace }}/{{ include "cpw.fullname" . }}
+{{- $_ := set $annotations "cert-manager.io/inject-ca-from" (printf "%s/%s" .Release.Namespace (include "cpw.caCertificateName" .)) }}
 {{- end }}
+{{- with $annotations }}
+annotations:
+  {{- toYaml . | nindent 2 }}
+{{- end }}
+{{- end }}
+
+{{/*
+Whether the webhook configurations carry matchConditions: webhook.matchConditions true or false,
+or with "auto" when the cluster is 1.28 or newer (beta and on by default there, GA in 1.30).
+*/}}
+{{- define "cpw.matchConditions" -}}
+{{- $setting := toString .Values.webhook.matchConditions }}
+{{- if eq $setting "auto" }}
+{{- if semverCompare ">=1.28-0" .Capabilities.KubeVersion.Version }}true{{ end }}
+{{- else if eq $setting "true" }}true
+{{- end }}
+{{- end }}
+
+{{/*
+CEL: whether the pod annotations of one object (the variable named .var: object or oldObject) hold
+one of .keys. Where the pod annotations are depends on the kind (SPEC "Pod templates of workloads",
+WorkloadKind in the service): a Pod's own metadata, a workload's pod template; never a workload's
+own metadata. Every step is guarded by has(), so that an object without annotations (or without
+the field at all) is false rather than an error, which failurePolicy Fail would turn into a denial.
+*/}}
+{{- define "cpw.celPodAnnotations" -}}
+{{- $var := .var }}
+{{- $keys := .keys }}
+{{- $byPath := list
+  (list (list "Pod") (list "metadata"))
+  (list (list "Deployment" "ReplicaSet" "StatefulSet" "DaemonSet" "Job" "ReplicationController") (list "spec" "template" "metadata"))
+  (list (list "CronJob") (list "spec" "jobTemplate" "spec" "template" "metadata"))
+  (list (list "PodTemplate") (list "template" "metadata")) }}
+{{- $clauses := list }}
+{{- range $byPath }}
+{{- $kinds := index . 0 }}
+{{- $path := append (index . 1) "annotations" }}
+{{- $kindTest := "" }}
+{{- if eq (len $kinds) 1 }}
+{{- $kindTest = printf "request.kind.kind == '%s'" (first $kinds) }}
+{{- else }}
+{{- $quoted := list }}
+{{- range $kinds }}{{ $quoted = append $quoted (printf "'%s'" .) }}{{ end }}
+{{- $kindTest = printf "request.kind.kind in [%s]" (join ", " $quoted) }}
+{{- end }}
+{{- $steps := list }}
+{{- $at := $var }}
+{{- range $path }}
+{{- $at = printf "%s.%s" $at . }}
+{{- $steps = append $steps (printf "has(%s)" $at) }}
+{{- end }}
+{{- $steps = append $steps (printf "%s != null" $at) }}
+{{- $has := list }}
+{{- range $keys }}{{ $has = append $has (printf "'%s' in %s" . $at) }}{{ end }}
+{{- $steps = append $steps (printf "(%s)" (join " || " $has)) }}
+{{- $clauses = append $clauses (printf "(%s && %s)" $kindTest (join " && " $steps)) }}
+{{- end }}
+{{- printf "%s != null && (%s)" $var (join " || " $clauses) }}
+{{- end }}
+
+{{/* The validating webhook's condition: the new object's pod annotations hold a policy key, or, on
+     UPDATE, the old object's did (so that removing or keeping a broken policy is still judged). */}}
+{{- define "cpw.validatingCondition" -}}
+{{- $keys := list "projectcalico.org/policy" "policy" }}
+{{- printf "(%s) || (request.operation == 'UPDATE' && %s)" (include "cpw.celPodAnnotations" (dict "var" "object" "keys" $keys)) (include "cpw.celPodAnnotations" (dict "var" "oldObject" "keys" $keys)) }}
+{{- end }}
+
+{{/* The mutating webhook's condition: the new object still uses the legacy key, which /mutate rewrites. */}}
+{{- define "cpw.mutatingCondition" -}}
+{{- include "cpw.celPodAnnotations" (dict "var" "object" "keys" (list "policy")) }}
+{{- end }}
+
+{{/*
+Both webhooks' namespaceSelector: webhook.namespaceSelector (or nothing) with the chart's
+exclusions appended to its matchExpressions, so that no custom selector can drop them: the release
+namespace and webhook.excludeNamespaces, and every namespace labelled calicowebhook.io/ignore=true
+(NotIn: a namespace without the label, or with another value, is still sent).
+*/}}
+{{- define "cpw.namespaceSelector" -}}
+{{- $selector := deepCopy (.Values.webhook.namespaceSelector | default dict) }}
+{{- $excluded := concat (list .Release.Namespace) .Values.webhook.excludeNamespaces | uniq }}
+{{- $expressions := concat ($selector.matchExpressions | default list) (list
+  (dict "key" "kubernetes.io/metadata.name" "operator" "NotIn" "values" $excluded)
+  (dict "key" "calicowebhook.io/ignore" "operator" "NotIn" "values" (list "true"))) }}
+{{- $_ := set $selector "matchExpressions" $expressions }}
+{{- toYaml $selector }}
 {{- end }}
 
 {{/* Values that the schema cannot check; each failure says what to set. */}}

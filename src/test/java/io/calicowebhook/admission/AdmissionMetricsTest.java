@@ -11,13 +11,16 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
- * The admission histogram at /q/metrics on the HTTPS port: counted per endpoint and verdict, with
- * buckets down to 0.5 ms.
+ * The admission histogram at /q/metrics on the management port: counted per endpoint and verdict,
+ * with buckets down to 0.5 ms.
  */
 @QuarkusTest
 class AdmissionMetricsTest {
   @TestHTTPResource(value = "/", tls = true)
   URL base;
+
+  @TestHTTPResource(value = "/", management = true, tls = true)
+  URL management;
 
   @Test
   void countsEachAnswerUnderItsVerdict() {
@@ -59,7 +62,12 @@ class AdmissionMetricsTest {
   }
 
   private String scrape() {
-    return Tls.given(base).get("/q/metrics").then().statusCode(200).extract().asString();
+    return Tls.given(Tls.origin(management))
+        .get("/q/metrics")
+        .then()
+        .statusCode(200)
+        .extract()
+        .asString();
   }
 
   private void post(String path, byte[] body) {

@@ -58,7 +58,12 @@ class CertificateReloadTest {
           written.containsAll(handshakes.served()),
           "served only certificates that were on disk: " + handshakes.served());
     }
-    Tls.given(base).get("/q/health/live").then().statusCode(200);
+    Tls.given(base)
+        .contentType("application/json")
+        .body(Fixtures.bytes(Fixtures.review("validate", "create-with-valid-policy")))
+        .post("/validate")
+        .then()
+        .statusCode(200);
   }
 
   private static BigInteger onDisk() {

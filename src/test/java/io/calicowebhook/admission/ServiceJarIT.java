@@ -66,10 +66,12 @@ class ServiceJarIT {
   void servesReviewsProgramsEtcdAndStopsCleanly(
       String engine, String options, String engineLine, String socketsLine) throws Exception {
     int port = freePort();
-    start(port, options.split(" "));
+    int managementPort = freePort();
+    start(port, managementPort, options.split(" "));
     URL base = new URL("https://localhost:" + port);
     SSLContext tls = Tls.context(null, null);
-    awaitReady(base, tls);
+    awaitReady(new URL("https://localhost:" + managementPort), tls);
+    assertEquals(404, Tls.get(base, "/q/health/ready", tls).statusCode(), "health is not here");
 
     assertContains(Files.readString(log), engineLine);
     assertContains(Files.readString(log), socketsLine);
@@ -99,7 +101,7 @@ class ServiceJarIT {
     assertTrue(text.contains(part), () -> "expected '" + part + "' in:\n" + text);
   }
 
-  private void start(int port, String... options) throws IOException {
+  private void start(int port, int managementPort, String... options) throws IOException {
     Path work = Files.createTempDirectory("service-jar");
     log = work.resolve("service.log");
     List<String> command = new ArrayList<>();
@@ -115,18 +117,20 @@ class ServiceJarIT {
     env.remove("JAVA_TOOL_OPTIONS");
     env.put("HOME", work.toString());
     env.put("WEBHOOK_PORT", Integer.toString(port));
+    env.put("WEBHOOK_MANAGEMENT_PORT", Integer.toString(managementPort));
     env.put("WEBHOOK_TLS_CERT", TestCertificates.SERVER.resolve("tls.crt").toString());
     env.put("WEBHOOK_TLS_KEY", TestCertificates.SERVER.resolve("tls.key").toString());
     env.put("ETCD_ENDPOINTS", ETCD.endpoint());
     service = builder.start();
   }
 
-  private void awaitReady(URL base, SSLContext tls) throws Exception {
+  /** Readiness as the kubelet probes it: on the management port. */
+  private void awaitReady(URL management, SSLContext tls) throws Exception {
     Instant deadline = Instant.now().plus(Duration.ofMinutes(2));
     while (Instant.now().isBefore(deadline)) {
       assertTrue(service.isAlive(), () -> "the service exited; log:\n" + logText());
       try {
-        if (Tls.get(base, "/q/health/ready", tls).statusCode() == 200) {
+        if (Tls.get(management, "/q/health/ready", tls).statusCode() == 200) {
           return;
         }
       } catch (IOException notYet) {

@@ -92,6 +92,18 @@ public final class Tls {
     return HttpClient.newBuilder().sslContext(context).build().send(request, ofString());
   }
 
+  /**
+   * Scheme, host and port of a test URL: a {@code @TestHTTPResource(management = true)} URL ends in
+   * Quarkus's management root path ({@code /q/}), which paths such as {@code /q/health} repeat.
+   */
+  public static URL origin(URL url) {
+    try {
+      return new URL(url.getProtocol(), url.getHost(), url.getPort(), "");
+    } catch (java.net.MalformedURLException e) {
+      throw new IllegalArgumentException(url.toString(), e);
+    }
+  }
+
   /** A GET of {@code path} under {@code base}, presenting what {@code context} holds. */
   public static HttpResponse<String> get(URL base, String path, SSLContext context)
       throws IOException, InterruptedException {

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.hasItem;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.notNullValue;
 
+import io.calicowebhook.admission.Tls;
 import io.calicowebhook.etcd.EtcdResource.InjectEtcd;
 import io.quarkus.test.common.WithTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -19,17 +20,14 @@ import org.junit.jupiter.api.Test;
 class EtcdHealthTest {
   @InjectEtcd EtcdProcess etcd;
 
-  @TestHTTPResource(value = "/q/health/well", tls = true)
-  URL wellness;
-
-  @TestHTTPResource(value = "/q/health/ready", tls = true)
-  URL readiness;
+  @TestHTTPResource(value = "/", management = true, tls = true)
+  URL management;
 
   @Test
   void reportsEtcdUpWithItsEndpoint() {
     given()
         .relaxedHTTPSValidation()
-        .get(wellness)
+        .get(Tls.origin(management) + "/q/health/well")
         .then()
         .statusCode(200)
         .body("checks.find { it.name == 'etcd' }.status", equalTo("UP"))
@@ -44,19 +42,23 @@ class EtcdHealthTest {
       try {
         given()
             .relaxedHTTPSValidation()
-            .get(wellness)
+            .get(Tls.origin(management) + "/q/health/well")
             .then()
             .statusCode(503)
             .body("checks.find { it.name == 'etcd' }.status", equalTo("DOWN"))
             .body("checks.find { it.name == 'etcd' }.data.alarms", equalTo("NOSPACE"))
             .body("checks.find { it.name == 'etcd' }.data.revision", notNullValue());
-        given().relaxedHTTPSValidation().get(readiness).then().statusCode(200);
+        given()
+            .relaxedHTTPSValidation()
+            .get(Tls.origin(management) + "/q/health/ready")
+            .then()
+            .statusCode(200);
       } finally {
         EtcdAlarms.disarmAll(kv.client());
       }
       given()
           .relaxedHTTPSValidation()
-          .get(wellness)
+          .get(Tls.origin(management) + "/q/health/well")
           .then()
           .body("checks.find { it.name == 'etcd' }.status", equalTo("UP"));
     }
@@ -68,14 +70,14 @@ class EtcdHealthTest {
     try {
       given()
           .relaxedHTTPSValidation()
-          .get(wellness)
+          .get(Tls.origin(management) + "/q/health/well")
           .then()
           .statusCode(503)
           .body("checks.find { it.name == 'etcd' }.status", equalTo("DOWN"))
           .body("checks.find { it.name == 'etcd' }.data.error", notNullValue());
       given()
           .relaxedHTTPSValidation()
-          .get(readiness)
+          .get(Tls.origin(management) + "/q/health/ready")
           .then()
           .statusCode(200)
           .body("status", equalTo("UP"))

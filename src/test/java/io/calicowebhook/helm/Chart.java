@@ -21,11 +21,19 @@ final class Chart {
   static final String NAMESPACE = "webhooks";
   static final String ETCD = "https://etcd-0.etcd:2379";
 
+  /**
+   * The cluster version renders assume unless told ({@code --kube-version}): the newest tested.
+   * Without it Helm's library assumes 1.20, below the chart's kubeVersion; the helm command line
+   * assumes the version of the client-go it was built with (1.34 for Helm 3.19 and 3.20).
+   */
+  static final String KUBERNETES = "1.34.1";
+
   private static final Pattern DOCUMENT_SEPARATOR = Pattern.compile("(?m)^---\\s*$");
   private static final KubernetesSerialization SERIALIZATION = new KubernetesSerialization();
 
   private final Map<String, Object> values = new LinkedHashMap<>();
   private String namespace = NAMESPACE;
+  private String kubernetesVersion = KUBERNETES;
   private Path valuesFile;
 
   private Chart() {}
@@ -62,10 +70,21 @@ final class Chart {
     return this;
   }
 
+  /** The cluster's version as Helm sees it ({@code .Capabilities.KubeVersion}), e.g. 1.27.3. */
+  Chart onKubernetes(String version) {
+    this.kubernetesVersion = version;
+    return this;
+  }
+
   /** helm template; throws IllegalStateException with Helm's message when rendering fails. */
   String renderText() {
     FakeApiServer.get();
-    TemplateCommand template = new Helm(DIR).template().withName(RELEASE).withNamespace(namespace);
+    TemplateCommand template =
+        new Helm(DIR)
+            .template()
+            .withName(RELEASE)
+            .withNamespace(namespace)
+            .withKubeVersion(kubernetesVersion);
     if (valuesFile != null) {
       template.withValuesFile(valuesFile);
     }

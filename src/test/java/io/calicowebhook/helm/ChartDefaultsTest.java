@@ -87,7 +87,7 @@ class ChartDefaultsTest {
       assertEquals(service.getMetadata().getName(), ref.getName());
       assertEquals(Chart.NAMESPACE, ref.getNamespace());
       assertEquals(Chart.NAMESPACE, service.getMetadata().getNamespace());
-      ServicePort port = onlyPort(service);
+      ServicePort port = servicePort(service, "https");
       assertEquals(port.getPort(), ref.getPort());
       assertEquals(443, ref.getPort());
     }
@@ -97,10 +97,19 @@ class ChartDefaultsTest {
   void serviceReachesTheContainersHttpsPortOfTheSelectedPods() {
     Service service = manifests.one(Service.class);
     Deployment deployment = manifests.one(Deployment.class);
-    ServicePort port = onlyPort(service);
-    ContainerPort containerPort = container().getPorts().get(0);
+    assertEquals(List.of("https", "management"), servicePortNames(service));
+    ServicePort port = servicePort(service, "https");
+    ContainerPort containerPort = containerPort("https");
     assertEquals(containerPort.getName(), port.getTargetPort().getStrVal());
     assertEquals(String.valueOf(containerPort.getContainerPort()), env("WEBHOOK_PORT").getValue());
+    ServicePort management = servicePort(service, "management");
+    ContainerPort managementPort = containerPort("management");
+    assertEquals(managementPort.getName(), management.getTargetPort().getStrVal());
+    assertEquals(9000, managementPort.getContainerPort());
+    assertEquals(managementPort.getContainerPort(), management.getPort());
+    assertEquals(
+        String.valueOf(managementPort.getContainerPort()),
+        env("WEBHOOK_MANAGEMENT_PORT").getValue());
     assertEquals(
         deployment.getSpec().getSelector().getMatchLabels(), service.getSpec().getSelector());
     assertTrue(
@@ -154,16 +163,21 @@ class ChartDefaultsTest {
   }
 
   @Test
-  void webhooksSkipTheirOwnNamespaceAndTheClustersSystemNamespaces() {
+  void webhooksSkipTheirOwnNamespaceTheClustersSystemNamespacesAndOptedOutOnes() {
     for (var selector :
         List.of(validating().getNamespaceSelector(), mutating().getNamespaceSelector())) {
-      assertEquals(1, selector.getMatchExpressions().size());
+      assertEquals(2, selector.getMatchExpressions().size());
       LabelSelectorRequirement excluded = selector.getMatchExpressions().get(0);
       assertEquals("kubernetes.io/metadata.name", excluded.getKey());
       assertEquals("NotIn", excluded.getOperator());
       assertTrue(
           excluded.getValues().containsAll(List.of(Chart.NAMESPACE, "kube-system")),
           excluded.getValues()::toString);
+      LabelSelectorRequirement optedOut = selector.getMatchExpressions().get(1);
+      assertEquals("calicowebhook.io/ignore", optedOut.getKey());
+      assertEquals("NotIn", optedOut.getOperator());
+      assertEquals(List.of("true"), optedOut.getValues());
+      assertTrue(selector.getMatchLabels().isEmpty());
     }
   }
 
@@ -251,9 +265,9 @@ class ChartDefaultsTest {
   }
 
   @Test
-  void probesUseHttpsOnTheHealthPathsOfTheContainerPort() {
+  void probesUseHttpsOnTheHealthPathsOfTheManagementPort() {
     Container container = container();
-    String port = container.getPorts().get(0).getName();
+    String port = containerPort("management").getName();
     HTTPGetAction live = container.getLivenessProbe().getHttpGet();
     HTTPGetAction ready = container.getReadinessProbe().getHttpGet();
     HTTPGetAction started = container.getStartupProbe().getHttpGet();
@@ -318,7 +332,7 @@ class ChartDefaultsTest {
     var antiAffinity = podSpec().getAffinity().getPodAntiAffinity();
     assertEquals(1, antiAffinity.getPreferredDuringSchedulingIgnoredDuringExecution().size());
     assertTrue(antiAffinity.getRequiredDuringSchedulingIgnoredDuringExecution().isEmpty());
-    assertEquals("system-cluster-critical", podSpec().getPriorityClassName());
+    assertNull(podSpec().getPriorityClassName(), "no priority class unless asked for");
     assertTrue(podSpec().getTerminationGracePeriodSeconds() >= 30);
   }
 
@@ -333,9 +347,22 @@ class ChartDefaultsTest {
                                 .map(verb -> group + "/" + resource + "/" + verb)));
   }
 
-  private static ServicePort onlyPort(Service service) {
-    assertEquals(1, service.getSpec().getPorts().size());
-    return service.getSpec().getPorts().get(0);
+  private static ServicePort servicePort(Service service, String name) {
+    return service.getSpec().getPorts().stream()
+        .filter(p -> p.getName().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no Service port " + name));
+  }
+
+  private static List<String> servicePortNames(Service service) {
+    return service.getSpec().getPorts().stream().map(ServicePort::getName).toList();
+  }
+
+  private static ContainerPort containerPort(String name) {
+    return container().getPorts().stream()
+        .filter(p -> p.getName().equals(name))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no container port " + name));
   }
 
   private static ValidatingWebhook validating() {

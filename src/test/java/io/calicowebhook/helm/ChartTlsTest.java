@@ -166,20 +166,49 @@ class ChartTlsTest {
   }
 
   @Test
-  void certManagerModeIssuesTheCertificateAndInjectsItsCa() {
+  void certManagerModeSignsTheServingCertificateWithItsOwnCaAndInjectsTheCa() {
     Manifests manifests = Chart.withEtcd().set("tls.mode", "cert-manager").render();
 
-    GenericKubernetesResource certificate = manifests.custom("Certificate").orElseThrow();
-    GenericKubernetesResource issuer = manifests.custom("Issuer").orElseThrow();
-    Map<String, Object> spec = spec(certificate);
+    // serving Certificate <- CA Issuer <- CA Certificate <- self-signed Issuer
+    GenericKubernetesResource serving = manifests.custom("Certificate", SERVICE);
+    Map<String, Object> spec = spec(serving);
     String dns = SERVICE + "." + Chart.NAMESPACE + ".svc";
     assertEquals(List.of(dns, dns + ".cluster.local"), spec.get("dnsNames"));
     assertEquals(tlsVolumeSecret(manifests), spec.get("secretName"));
-    assertEquals(issuer.getMetadata().getName(), issuerRef(spec).get("name"));
-    assertEquals(Map.of(), spec(issuer).get("selfSigned"));
-    assertTrue(manifests.all(Secret.class).isEmpty(), "cert-manager owns the Secret");
+    assertEquals(
+        List.of("server auth", "digital signature", "key encipherment"), spec.get("usages"));
 
-    String injectFrom = Chart.NAMESPACE + "/" + certificate.getMetadata().getName();
+    String caIssuerName = (String) issuerRef(spec).get("name");
+    assertEquals("Issuer", issuerRef(spec).get("kind"));
+    GenericKubernetesResource caIssuer = manifests.custom("Issuer", caIssuerName);
+    @SuppressWarnings("unchecked")
+    String caSecret = (String) ((Map<String, Object>) spec(caIssuer).get("ca")).get("secretName");
+
+    GenericKubernetesResource ca =
+        manifests.all(GenericKubernetesResource.class).stream()
+            .filter(r -> r.getKind().equals("Certificate") && r != serving)
+            .findFirst()
+            .orElseThrow();
+    Map<String, Object> caSpec = spec(ca);
+    assertEquals(true, caSpec.get("isCA"));
+    assertEquals(caSecret, caSpec.get("secretName"), "the CA Issuer signs with the CA's key");
+    assertNotEquals(spec.get("secretName"), caSecret);
+    assertEquals(
+        "Never",
+        ((Map<?, ?>) caSpec.get("privateKey")).get("rotationPolicy"),
+        "a renewed CA keeps its key, so certificates it signed before still verify");
+    GenericKubernetesResource selfSigned =
+        manifests.custom("Issuer", (String) issuerRef(caSpec).get("name"));
+    assertEquals(Map.of(), spec(selfSigned).get("selfSigned"));
+    assertEquals(
+        2,
+        manifests.all(GenericKubernetesResource.class).stream()
+            .filter(r -> r.getKind().equals("Issuer"))
+            .count());
+    assertTrue(manifests.all(Secret.class).isEmpty(), "cert-manager owns the Secrets");
+
+    // caBundle comes from the CA Certificate: a renewed serving certificate leaves it alone.
+    String injectFrom = Chart.NAMESPACE + "/" + ca.getMetadata().getName();
     for (var config :
         List.of(
             manifests.one(ValidatingWebhookConfiguration.class),
@@ -187,20 +216,8 @@ class ChartTlsTest {
       assertEquals(
           injectFrom, config.getMetadata().getAnnotations().get("cert-manager.io/inject-ca-from"));
     }
-    assertNull(
-        manifests
-            .one(ValidatingWebhookConfiguration.class)
-            .getWebhooks()
-            .get(0)
-            .getClientConfig()
-            .getCaBundle());
-    assertNull(
-        manifests
-            .one(MutatingWebhookConfiguration.class)
-            .getWebhooks()
-            .get(0)
-            .getClientConfig()
-            .getCaBundle());
+    assertNull(validatingCaBundle(manifests));
+    assertNull(mutatingCaBundle(manifests));
   }
 
   @Test
@@ -213,9 +230,24 @@ class ChartTlsTest {
             .render();
 
     assertFalse(manifests.custom("Issuer").isPresent());
-    Map<String, Object> ref = issuerRef(spec(manifests.custom("Certificate").orElseThrow()));
+    GenericKubernetesResource certificate = manifests.custom("Certificate").orElseThrow();
+    assertEquals(
+        1,
+        manifests.all(GenericKubernetesResource.class).stream()
+            .filter(r -> r.getKind().equals("Certificate"))
+            .count(),
+        "no CA of the chart's own");
+    Map<String, Object> ref = issuerRef(spec(certificate));
     assertEquals("cluster-ca", ref.get("name"));
     assertEquals("ClusterIssuer", ref.get("kind"));
+    // That issuer's CA is the ca.crt cert-manager writes next to the serving certificate.
+    assertEquals(
+        Chart.NAMESPACE + "/" + certificate.getMetadata().getName(),
+        manifests
+            .one(ValidatingWebhookConfiguration.class)
+            .getMetadata()
+            .getAnnotations()
+            .get("cert-manager.io/inject-ca-from"));
   }
 
   private static void assertKeyMatches(X509Certificate certificate, String keyPem)

@@ -236,7 +236,12 @@ class ChartValuesTest {
     assertEquals(3, validating.getTimeoutSeconds());
     assertEquals(
         Map.of("calico-policy", "enforced"), validating.getNamespaceSelector().getMatchLabels());
-    assertTrue(validating.getNamespaceSelector().getMatchExpressions().isEmpty());
+    assertEquals(
+        List.of("kubernetes.io/metadata.name", "calicowebhook.io/ignore"),
+        validating.getNamespaceSelector().getMatchExpressions().stream()
+            .map(e -> e.getKey())
+            .toList(),
+        "the exclusions stay");
     assertEquals(Map.of("team", "net"), mutating.getObjectSelector().getMatchLabels());
   }
 

@@ -29,6 +29,14 @@ record Manifests(List<HasMetadata> objects, String namespace) {
         .findFirst();
   }
 
+  /** A custom resource by kind and name. */
+  GenericKubernetesResource custom(String kind, String name) {
+    return all(GenericKubernetesResource.class).stream()
+        .filter(r -> kind.equals(r.getKind()) && name.equals(r.getMetadata().getName()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError("no " + kind + " " + name + ": " + kinds()));
+  }
+
   /** An annotation of the Deployment's pod template, such as {@code checksum/tls}. */
   String podAnnotation(String name) {
     return one(Deployment.class).getSpec().getTemplate().getMetadata().getAnnotations().get(name);

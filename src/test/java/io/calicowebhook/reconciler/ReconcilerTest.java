@@ -94,6 +94,9 @@ class ReconcilerTest {
   @TestHTTPResource(value = "/", tls = true)
   URL base;
 
+  @TestHTTPResource(value = "/", management = true, tls = true)
+  URL management;
+
   private EtcdKv kv;
 
   @BeforeEach
@@ -281,7 +284,7 @@ class ReconcilerTest {
         .atMost(SOON)
         .until(() -> sync.cluster().orElseThrow().reconciler().lastResync().isPresent());
 
-    Tls.given(base)
+    Tls.given(Tls.origin(management))
         .get("/q/health/well")
         .then()
         .statusCode(200)
@@ -290,13 +293,13 @@ class ReconcilerTest {
         .body(
             "checks.find { it.name == 'reconciler' }.data.identity", equalTo("replica-under-test"))
         .body("checks.find { it.name == 'reconciler' }.data.lastResync", startsWith("resync: "));
-    Tls.given(base)
+    Tls.given(Tls.origin(management))
         .get("/q/health/live")
         .then()
         .statusCode(200)
         .body("checks.find { it.name == 'profile-worker' }.status", equalTo("UP"))
         .body("checks.find { it.name == 'profile-worker' }.data.running", equalTo(true));
-    Tls.given(base)
+    Tls.given(Tls.origin(management))
         .get("/q/health/ready")
         .then()
         .statusCode(200)
