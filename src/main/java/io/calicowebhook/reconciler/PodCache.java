@@ -61,7 +61,10 @@ public final class PodCache implements PodStateSource, AutoCloseable {
   /** Deleted pods whose profiles are not deleted yet, remembered with their uid at the most. */
   static final int MAX_TOMBSTONES = 20_000;
 
-  private final KubernetesClient client;
+  /** How long a live read that would prove a pod gone may take. */
+  static final Duration LIVE_READ_TIMEOUT = Duration.ofSeconds(5);
+
+  private final KubernetesClient liveClient;
   private final KubernetesClient slimClient;
   private final int pageSize;
   private final Duration staleAfter;
@@ -81,7 +84,7 @@ public final class PodCache implements PodStateSource, AutoCloseable {
    * @param staleAfter how long the watch may stay silent before it counts as dead
    */
   public PodCache(KubernetesClient client, int pageSize, Duration staleAfter) {
-    this.client = client;
+    this.liveClient = liveClient(client);
     this.slimClient = slimClient(client);
     this.pageSize = pageSize;
     this.staleAfter = staleAfter;
@@ -100,6 +103,23 @@ public final class PodCache implements PodStateSource, AutoCloseable {
     made.exceptionHandler((started, error) -> true); // never give up: re-list with backoff
     made.addEventHandler(new Changes());
     return made;
+  }
+
+  /**
+   * A client like {@code client} for the live reads that prove a pod gone: each gives up within
+   * {@link #LIVE_READ_TIMEOUT} and none is retried, so a preparing thread of the worker never waits
+   * long on an API server that does not answer (the pod's profile then simply stays).
+   */
+  private static KubernetesClient liveClient(KubernetesClient client) {
+    int timeout = (int) LIVE_READ_TIMEOUT.toMillis();
+    return new KubernetesClientBuilder()
+        .withConfig(
+            new io.fabric8.kubernetes.client.ConfigBuilder(client.getConfiguration())
+                .withRequestTimeout(timeout)
+                .withConnectionTimeout(timeout)
+                .withRequestRetryBackoffLimit(0)
+                .build())
+        .build();
   }
 
   private static Map<PodKey, String> tombstoneMap() {
@@ -216,8 +236,9 @@ public final class PodCache implements PodStateSource, AutoCloseable {
 
   /**
    * Present as soon as the pod has been listed or watched; gone when the watch delivered its
-   * deletion, or when the cache is fresh and the API server confirms that no such pod exists; not
-   * known otherwise (before the first listing, or without proof).
+   * deletion, or when the cache is fresh (listed, watching, heard from lately) and the API server
+   * confirms that no such pod exists; not known otherwise (before the first listing, or without
+   * proof).
    */
   @Override
   public PodState state(PodKey key) {
@@ -225,12 +246,9 @@ public final class PodCache implements PodStateSource, AutoCloseable {
     if (pod != null) {
       return new PodState.Present(pod);
     }
-    if (!synced()) {
-      return PodState.UNKNOWN;
-    }
     String uid = tombstones.get(key);
     if (uid != null) {
-      return new PodState.Gone(uid);
+      return new PodState.Gone(uid); // the watch delivered its deletion: proof enough
     }
     return fresh() ? confirm(key) : PodState.UNKNOWN;
   }
@@ -246,7 +264,7 @@ public final class PodCache implements PodStateSource, AutoCloseable {
    */
   private PodState confirm(PodKey key) {
     try {
-      Pod live = client.pods().inNamespace(key.namespace()).withName(key.name()).get();
+      Pod live = liveClient.pods().inNamespace(key.namespace()).withName(key.name()).get();
       if (live == null) {
         return PodState.GONE;
       }
@@ -276,6 +294,7 @@ public final class PodCache implements PodStateSource, AutoCloseable {
       informer.stop();
     }
     slimClient.close();
+    liveClient.close();
   }
 
   /** What a profile needs of {@code pod}; strings that repeat across pods are shared. */

@@ -497,13 +497,21 @@ public final class ProfileWorker {
    */
   private void fenceLost(List<Job> jobs, FenceLostException lost, Batch dispatched) {
     jobs.forEach(job -> dispatched.retry(job.entry()));
-    if (dispatched.term() != term.get()) {
-      return; // a batch of an earlier term: that term is over already
+    if (!term.compareAndSet(dispatched.term(), dispatched.term() + 1)) {
+      return; // a batch of an earlier term, or another batch of this one told it already
     }
     metrics.fenceLost.increment();
     LOG.errorf("%s: this replica stops writing to etcd", lost.getMessage());
-    stop();
-    onFenceLost.accept(lost);
+    running = false; // no new batch from now on; stopping waits for the dispatcher, so not here
+    try {
+      retryTimer.execute( // off etcd's callback thread, which must never wait
+          () -> {
+            stop();
+            onFenceLost.accept(lost);
+          });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.debug("worker closed: the lost fence needs no more action");
+    }
   }
 
   /**
