@@ -67,6 +67,20 @@ public final class EtcdErrors {
 
   /** The reason {@code cause} itself gives, or empty to look at what caused it. */
   private static Optional<EtcdFailure> read(Throwable cause) {
+    if (cause instanceof EtcdException etcd) {
+      return read(Status.Code.valueOf(etcd.getErrorCode().name()), etcd.getMessage());
+    }
+    if (cause instanceof StatusRuntimeException grpc) {
+      return read(grpc.getStatus().getCode(), grpc.getStatus().getDescription());
+    }
+    if (cause instanceof StatusException grpc) {
+      return read(grpc.getStatus().getCode(), grpc.getStatus().getDescription());
+    }
+    return local(cause);
+  }
+
+  /** The reason of a failure the client raised itself, before or instead of an answer. */
+  private static Optional<EtcdFailure> local(Throwable cause) {
     if (cause instanceof ConcurrentModificationException) {
       return Optional.of(EtcdFailure.CONFLICT);
     }
@@ -81,15 +95,6 @@ public final class EtcdErrors {
         || cause instanceof ClosedChannelException
         || cause instanceof RejectedExecutionException) { // a closed client's executor
       return Optional.of(EtcdFailure.UNAVAILABLE);
-    }
-    if (cause instanceof EtcdException etcd) {
-      return read(Status.Code.valueOf(etcd.getErrorCode().name()), etcd.getMessage());
-    }
-    if (cause instanceof StatusRuntimeException grpc) {
-      return read(grpc.getStatus().getCode(), grpc.getStatus().getDescription());
-    }
-    if (cause instanceof StatusException grpc) {
-      return read(grpc.getStatus().getCode(), grpc.getStatus().getDescription());
     }
     return Optional.empty();
   }

@@ -218,14 +218,30 @@ public final class PodCache implements PodStateSource, AutoCloseable {
     }
   }
 
-  private synchronized void restart(SharedIndexInformer<SlimPod> silentOne) {
+  private void restart(SharedIndexInformer<SlimPod> silentOne) {
+    relist(
+        silentOne,
+        String.format(
+            "the pod watch delivered no event and no bookmark for %s: listing and watching anew;"
+                + " meanwhile no profile is deleted for a pod the cache lacks",
+            staleAfter));
+  }
+
+  /**
+   * Lists every pod anew and watches from there (a fresh, consistent listing from the API server):
+   * for a replica that takes the lead and has not heard from its watch since, so that its first
+   * resync works from what the API server holds now. {@link #synced()} is false until the listing
+   * is complete.
+   */
+  public void relist(String why) {
+    relist(informer, why);
+  }
+
+  private synchronized void relist(SharedIndexInformer<SlimPod> silentOne, String why) {
     if (closed || informer != silentOne) {
       return;
     }
-    LOG.warnf(
-        "the pod watch delivered no event and no bookmark for %s: listing and watching anew;"
-            + " meanwhile no profile is deleted for a pod the cache lacks",
-        staleAfter);
+    LOG.warn(why);
     restarts.incrementAndGet();
     silentOne.stop();
     SharedIndexInformer<SlimPod> fresh = informer();

@@ -43,6 +43,12 @@ public final class Reconciler implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Reconciler.class);
   private static final Duration NOT_SYNCED_YET = Duration.ofMillis(500);
 
+  /**
+   * How long the first resync of a term waits for the watch to say something (an event, a bookmark)
+   * before it lists every pod anew instead.
+   */
+  static final Duration FIRST_RESYNC_WAIT = Duration.ofSeconds(2);
+
   /** How long the first resync of a fresh start waits for the worker to write the listing. */
   static final Duration CATCH_UP_LIMIT = Duration.ofSeconds(60);
 
@@ -77,6 +83,7 @@ public final class Reconciler implements AutoCloseable {
   private boolean catchingUp; // on the executor: this term began before the first listing ended
   private long termBegan; // on the executor: when this term's fence was taken (nanoTime)
   private boolean resynced; // on the executor: whether this term completed a resync
+  private boolean relisted; // on the executor: whether this term listed every pod anew
   private Long catchUpSince; // on the executor: when the listing was complete (nanoTime)
   private ScheduledFuture<?> next;
   private DriftWatch watch;
@@ -155,6 +162,7 @@ public final class Reconciler implements AutoCloseable {
     retry.reset();
     termBegan = System.nanoTime();
     resynced = false;
+    relisted = false;
     worker.start(fence);
     catchingUp = !pods.synced();
     if (catchingUp) {
@@ -261,9 +269,7 @@ public final class Reconciler implements AutoCloseable {
     if (ended(forTerm)) {
       return;
     }
-    if (!pods.fresh() || (!resynced && !pods.heardSince(termBegan))) {
-      // A cache behind the API would take live pods for orphans and roll policies back: the first
-      // resync of a term waits until the watch has been heard from since the term began.
+    if (!cacheCurrent()) {
       schedule(NOT_SYNCED_YET);
       return;
     }
@@ -295,6 +301,23 @@ public final class Reconciler implements AutoCloseable {
       LOG.warnf("resync failed (%s); trying again in %d ms", lastError, pause.toMillis());
       schedule(pause);
     }
+  }
+
+  /**
+   * On the executor: whether the cache can be trusted for a resync: fresh, and for the first resync
+   * of a term heard from since the term began. A cache behind the API would take live pods for
+   * orphans and roll policies back, so a term whose watch says nothing within {@link
+   * #FIRST_RESYNC_WAIT} lists every pod anew before its first resync.
+   */
+  private boolean cacheCurrent() {
+    if (!resynced && !relisted && !pods.heardSince(termBegan)) {
+      if (System.nanoTime() - termBegan < FIRST_RESYNC_WAIT.toNanos()) {
+        return false;
+      }
+      relisted = true;
+      pods.relist("taking the lead with a watch not heard from since: listing every pod anew");
+    }
+    return pods.fresh();
   }
 
   /**
