@@ -145,6 +145,27 @@ class ChartMonitoringTest {
     assertEquals("calico-policy-webhook", shipped.get("uid").asText());
   }
 
+  @Test
+  void logsJsonOnlyWhenAsked() {
+    assertEquals(List.of(), logJson(Chart.withEtcd().render()));
+    assertEquals(List.of("true"), logJson(Chart.withEtcd().set("logging.json", true).render()));
+  }
+
+  private static List<String> logJson(Manifests manifests) {
+    return manifests
+        .one(Deployment.class)
+        .getSpec()
+        .getTemplate()
+        .getSpec()
+        .getContainers()
+        .get(0)
+        .getEnv()
+        .stream()
+        .filter(e -> e.getName().equals("LOG_JSON"))
+        .map(e -> e.getValue())
+        .toList();
+  }
+
   /** The rules of the rendered PrometheusRule's groups. */
   @SuppressWarnings("unchecked")
   static List<Map<String, Object>> alertRules(Manifests manifests) {

@@ -1,0 +1,87 @@
+package io.calicowebhook.observe;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.calicowebhook.sync.Problem.Reason;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/** The fail-closed gauge counts pods, not reports: each pod once, under its latest reason. */
+class FailClosedPodsTest {
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final FailClosedPods pods = new FailClosedPods(registry);
+
+  @Test
+  void everyReasonIsExportedFromStartAtZero() {
+    for (Reason reason : Reason.values()) {
+      assertEquals(0.0, gauge(reason));
+    }
+  }
+
+  @Test
+  void countsEachPodOnceUnderItsLatestReasonUntilCleared() {
+    pods.mark("shop/a", Reason.InvalidCalicoPolicy);
+    pods.mark("shop/a", Reason.InvalidCalicoPolicy);
+    pods.mark("shop/b", Reason.InvalidCalicoPolicy);
+    assertEquals(2.0, gauge(Reason.InvalidCalicoPolicy));
+    pods.mark("shop/a", Reason.CalicoProfileTooLarge);
+    assertEquals(1.0, gauge(Reason.InvalidCalicoPolicy));
+    assertEquals(1.0, gauge(Reason.CalicoProfileTooLarge));
+    pods.clear("shop/a");
+    pods.clear("shop/a");
+    pods.clear("shop/never-marked");
+    assertEquals(0.0, gauge(Reason.CalicoProfileTooLarge));
+    assertEquals(1.0, gauge(Reason.InvalidCalicoPolicy));
+  }
+
+  @Test
+  void tracksAtMostMaxPods() {
+    for (int i = 0; i < FailClosedPods.MAX_PODS + 10; i++) {
+      pods.mark("ns/pod-" + i, Reason.InvalidCalicoPolicy);
+    }
+    assertEquals(FailClosedPods.MAX_PODS, pods.count(Reason.InvalidCalicoPolicy));
+  }
+
+  @Test
+  void concurrentMarksAndClearsOfTheSamePodsLeaveCountsThatMatchThePods() throws Exception {
+    ExecutorService threads = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        int seed = t;
+        done.add(
+            threads.submit(
+                () -> {
+                  for (int i = 0; i < 20_000; i++) {
+                    String key = "ns/pod-" + ((i * 7 + seed) % 50);
+                    switch ((i + seed) % 3) {
+                      case 0 -> pods.mark(key, Reason.InvalidCalicoPolicy);
+                      case 1 -> pods.mark(key, Reason.CalicoProfileTooLarge);
+                      default -> pods.clear(key);
+                    }
+                  }
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get();
+      }
+    } finally {
+      threads.shutdownNow();
+    }
+    for (int i = 0; i < 50; i++) {
+      pods.clear("ns/pod-" + i);
+    }
+    for (Reason reason : Reason.values()) {
+      assertEquals(0, pods.count(reason), reason.name());
+    }
+  }
+
+  private double gauge(Reason reason) {
+    return registry.get("calico.pods.fail.closed").tag("reason", reason.name()).gauge().value();
+  }
+}
