@@ -116,6 +116,19 @@ class ChartMonitoringTest {
   }
 
   @Test
+  void theRunbooksLinksWithinItselfLeadToItsSections() throws IOException {
+    Set<String> anchors = runbookAnchors();
+    Matcher link = Pattern.compile("\\]\\(#([^)]+)\\)").matcher(Files.readString(RUNBOOK));
+    int links = 0;
+    while (link.find()) {
+      links++;
+      String anchor = link.group(1);
+      assertTrue(anchors.contains(anchor), () -> "docs/runbook.md links to a missing #" + anchor);
+    }
+    assertTrue(links > 5, "the runbook's sections refer to each other");
+  }
+
+  @Test
   void alertThresholdsFollowTheWebhookTimeoutAndTheResyncPeriod() {
     Map<String, String> exprs =
         alertRules(
