@@ -5,7 +5,7 @@ SHELL := /bin/bash
 MVNW  := ./mvnw -B
 SUDO  := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: test run build deps certs clean e2e bench bench-policy bench-admission bench-profiles bench-reconciler
+.PHONY: test run build deps certs clean e2e chaos bench bench-policy bench-admission bench-profiles bench-reconciler
 
 test: deps
 	$(MVNW) verify
@@ -54,10 +54,19 @@ bench-reconciler: deps
 	$(MVNW) -q dependency:build-classpath -Dmdep.outputFile=target/bench-test.classpath -Dmdep.includeScope=test
 	java -Xmx2g -cp "target/classes:$$(cat target/bench-test.classpath)" bench/reconciler/ReconcilerBench.java $(BENCH_RECONCILER_ARGS)
 
+# Random faults from a seed against three replicas, the invariants checked all along
+# (src/test/java/io/calicowebhook/reconciler/ChaosTest.java); not part of `make test`.
+# E.g. make chaos SEED=42 MINUTES=30; the seed and a timeline are printed when an invariant breaks.
+SEED    ?= $(shell date +%s)
+MINUTES ?= 5
+chaos: deps
+	$(MVNW) test -Dtest=ChaosTest -Dsurefire.failIfNoSpecifiedTests=false \
+	  -Dchaos.seed=$(SEED) -Dchaos.minutes=$(MINUTES)
+
 clean:
 	$(MVNW) -q clean
 
-# End-to-end test on the cluster KUBECONFIG names (README "End-to-end test"); not part of `make test`.
+# End-to-end test on the cluster KUBECONFIG names (docs/development.md "End-to-end test"); not part of `make test`.
 # E.g. make e2e E2E_IMAGE=calico-policy-webhook:e2e, or make e2e E2E_ARGS=--dry-run.
 e2e:
 	e2e/run.sh $(E2E_ARGS)

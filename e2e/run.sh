@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# End-to-end test of calico-policy-webhook on the cluster that KUBECONFIG names (README section
+# End-to-end test of calico-policy-webhook on the cluster that KUBECONFIG names (docs/development.md,
 # "End-to-end test"). Installs a single-member etcd and the chart into a scratch namespace, then
 # checks what a user sees: kubectl refusing broken policies with the documented message, the
 # legacy key rewritten, profiles appearing in etcd and going with their pod, dry runs writing
@@ -35,6 +35,9 @@ Environment:
                    first, writes a pod's profile under it, then upgrades to this chart and
                    E2E_IMAGE and checks that the profile and the certificate were kept
   E2E_UPGRADE_FROM_IMAGE  that release's image as REPOSITORY:TAG (default: its chart's own)
+  E2E_TLS_MODE     the chart's tls.mode to install with: helm or service (default: the
+                   chart's default); service checks that the caBundle the service wrote
+                   survives helm upgrade
 
 Prints PASS or FAIL per check and exits non-zero when any check failed.
 EOF
@@ -96,6 +99,17 @@ if [[ -n $upgrade_from ]]; then
     install_values=(--set "image.repository=${E2E_UPGRADE_FROM_IMAGE%:*}" --set "image.tag=${E2E_UPGRADE_FROM_IMAGE##*:}")
   fi
 fi
+
+# The Secret that holds the serving pair: <fullname>-tls in helm mode, <fullname>-certs
+# when the service makes its own certificates (tls.mode=service).
+tls_args=()
+tls_suffix=-tls
+case ${E2E_TLS_MODE:-} in
+  "") ;;
+  helm) tls_args=(--set tls.mode=helm) ;;
+  service) tls_args=(--set tls.mode=service); tls_suffix=-certs ;;
+  *) echo "E2E_TLS_MODE must be helm or service (got '$E2E_TLS_MODE')" >&2; exit 2 ;;
+esac
 
 # Scratch files: the reason a check failed, and whether anything was created in the cluster.
 work=$(mktemp -d)
@@ -257,7 +271,7 @@ installs_chart() {
   run helm install "$release" "${install_chart[@]}" -n "$name" --wait --timeout 5m \
     --set "etcd.endpoints=$etcd_url" \
     --set-json "webhook.namespaceSelector={\"matchLabels\":{\"kubernetes.io/metadata.name\":\"$apps\"}}" \
-    "${install_values[@]}" >/dev/null || because "helm install failed (see its output above)"
+    "${install_values[@]}" "${tls_args[@]}" >/dev/null || because "helm install failed (see its output above)"
 }
 
 names_release() {
@@ -359,7 +373,7 @@ deletes_profile_with_pod() {
 certificate_state() {
   local fullname
   fullname=$(fullname)
-  run kubectl get -n "$name" secret "$fullname-tls" -o 'jsonpath={.data.tls\.crt}'
+  run kubectl get -n "$name" secret "$fullname$tls_suffix" -o 'jsonpath={.data.tls\.crt}'
   echo
   run kubectl get validatingwebhookconfiguration "$fullname" -o 'jsonpath={.webhooks[0].clientConfig.caBundle}'
   echo

@@ -1,6 +1,6 @@
 import io.calicowebhook.etcd.EtcdKeys;
 import io.calicowebhook.profile.DefaultPolicy;
-import io.calicowebhook.profile.PodMeta;
+import io.calicowebhook.pod.PodMeta;
 import io.calicowebhook.profile.Profile;
 import io.calicowebhook.profile.ProfileBuilder;
 import io.etcd.jetcd.ByteSequence;

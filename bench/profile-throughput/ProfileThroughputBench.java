@@ -1,17 +1,17 @@
 import io.calicowebhook.etcd.EtcdKeys;
 import io.calicowebhook.etcd.EtcdProcess;
-import io.calicowebhook.etcd.OwnRevisions;
-import io.calicowebhook.etcd.ProfileStore;
+import io.calicowebhook.store.OwnRevisions;
+import io.calicowebhook.store.ProfileStore;
 import io.calicowebhook.etcd.TxnLimits;
 import io.calicowebhook.profile.DefaultPolicy;
-import io.calicowebhook.profile.PodMeta;
+import io.calicowebhook.pod.PodMeta;
 import io.calicowebhook.profile.Profile;
 import io.calicowebhook.profile.ProfileBuilder;
-import io.calicowebhook.sync.AdmittedPods;
-import io.calicowebhook.sync.DesiredProfiles;
-import io.calicowebhook.sync.ProblemReports;
-import io.calicowebhook.sync.ProfileWorker;
-import io.calicowebhook.sync.WorkerSettings;
+import io.calicowebhook.worker.AdmittedPods;
+import io.calicowebhook.worker.ProfilePlanner;
+import io.calicowebhook.worker.ProblemReports;
+import io.calicowebhook.worker.ProfileWorker;
+import io.calicowebhook.worker.WorkerSettings;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KV;
@@ -115,7 +115,7 @@ public class ProfileThroughputBench {
     ProfileWorker worker =
         new ProfileWorker(
             pods,
-            new DesiredProfiles(BUILDER, limits),
+            new ProfilePlanner(BUILDER, limits),
             store,
             ProblemReports.logOnly(),
             settings,

@@ -2,21 +2,21 @@ import io.calicowebhook.config.CalicoConfig;
 import io.calicowebhook.etcd.EtcdClients;
 import io.calicowebhook.etcd.EtcdKeys;
 import io.calicowebhook.etcd.EtcdProcess;
-import io.calicowebhook.etcd.OwnRevisions;
-import io.calicowebhook.etcd.ProfileStore;
+import io.calicowebhook.store.OwnRevisions;
+import io.calicowebhook.store.ProfileStore;
 import io.calicowebhook.profile.Escaping;
-import io.calicowebhook.profile.PodKey;
-import io.calicowebhook.profile.PodMeta;
-import io.calicowebhook.profile.PolicyAnnotations;
+import io.calicowebhook.pod.PodKey;
+import io.calicowebhook.pod.PodMeta;
+import io.calicowebhook.pod.PolicyAnnotations;
 import io.calicowebhook.profile.ProfileBuilder;
-import io.calicowebhook.sync.AdmittedPods;
-import io.calicowebhook.sync.ClusterSync;
-import io.calicowebhook.sync.DesiredProfiles;
-import io.calicowebhook.sync.PodCache;
-import io.calicowebhook.sync.PodState;
-import io.calicowebhook.sync.ProblemReports;
-import io.calicowebhook.sync.ProfileWorker;
-import io.calicowebhook.sync.Resync;
+import io.calicowebhook.worker.AdmittedPods;
+import io.calicowebhook.reconciler.ClusterMode;
+import io.calicowebhook.worker.ProfilePlanner;
+import io.calicowebhook.reconciler.PodCache;
+import io.calicowebhook.worker.PodState;
+import io.calicowebhook.worker.ProblemReports;
+import io.calicowebhook.worker.ProfileWorker;
+import io.calicowebhook.reconciler.Resync;
 import io.calicowebhook.sync.SyncSettings;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;
@@ -76,7 +76,7 @@ import javax.management.ObjectName;
  * <ol>
  *   <li>baseline: the worker alone (ProfileWorker over AdmittedPods, every pod queued at once,
  *       timed until drained) into an empty etcd, as bench/profile-throughput measures it;
- *   <li>the first full programming by a ClusterSync (one replica) into another empty etcd: start to
+ *   <li>the first full programming by a ClusterMode (one replica) into another empty etcd: start to
  *       the informer's first sync, and on to every ownership record in etcd;
  *   <li>a resync with nothing changed: its duration, and that it queued and wrote nothing;
  *   <li>label changes of a share of the pods through the API: time until etcd converges;
@@ -212,7 +212,7 @@ public class ReconcilerBench {
       Wiring wiring = new Wiring(etcd.endpoint());
       try (Client client = wiring.client()) {
         ProfileStore store = wiring.store(client, new SimpleMeterRegistry(), new OwnRevisions());
-        DesiredProfiles desired = wiring.desired(store);
+        ProfilePlanner desired = wiring.desired(store);
         List<PodMeta> warmup =
             pods.subList(0, Math.min(2_000, pods.size())).stream()
                 .map(p -> renamed(p, "warmup"))
@@ -234,7 +234,7 @@ public class ReconcilerBench {
   }
 
   private static void drainWorker(
-      Wiring wiring, ProfileStore store, DesiredProfiles desired, List<PodMeta> pods) {
+      Wiring wiring, ProfileStore store, ProfilePlanner desired, List<PodMeta> pods) {
     AdmittedPods admitted = new AdmittedPods();
     ProfileWorker worker =
         new ProfileWorker(
@@ -259,7 +259,7 @@ public class ReconcilerBench {
    */
   static void warmUpInformer(KubernetesClient client, int podCount) throws Exception {
     long start = System.nanoTime();
-    PodCache cache = new PodCache(client, 500);
+    PodCache cache = new PodCache(client, 500, java.time.Duration.ofMinutes(3));
     cache.start().toCompletableFuture().get(LONG.toSeconds(), TimeUnit.SECONDS);
     require(cache.size() == podCount, "the warm-up cache holds " + cache.size() + " pods");
     cache.close();
@@ -638,7 +638,7 @@ public class ReconcilerBench {
     Histogram before = Histogram.stable();
     long start = System.nanoTime();
     CpuClock clock = CpuClock.start();
-    PodCache cache = new PodCache(api.client(), 500);
+    PodCache cache = new PodCache(api.client(), 500, java.time.Duration.ofMinutes(3));
     cache.start().toCompletableFuture().get(LONG.toSeconds(), TimeUnit.SECONDS);
     long synced = System.nanoTime();
     Cpu listing = clock.since();
@@ -689,7 +689,7 @@ public class ReconcilerBench {
 
   // ---------------------------------------------------------------- the service's wiring
 
-  /** Settings and objects built as the service builds them (ProfileSync), for one etcd. */
+  /** Settings and objects built as the service builds them (ModeSwitch), for one etcd. */
   record Wiring(String endpoint, CalicoConfig config, SyncSettings settings) {
     Wiring(String endpoint) {
       this(endpoint, config(endpoint));
@@ -732,8 +732,8 @@ public class ReconcilerBench {
           own);
     }
 
-    DesiredProfiles desired(ProfileStore store) {
-      return new DesiredProfiles(new ProfileBuilder(config.defaultPolicy()), store.limits());
+    ProfilePlanner desired(ProfileStore store) {
+      return new ProfilePlanner(new ProfileBuilder(config.defaultPolicy()), store.limits());
     }
   }
 
@@ -741,7 +741,7 @@ public class ReconcilerBench {
   static final class Service implements AutoCloseable {
     private final Client client;
     private final MeterRegistry metrics = new SimpleMeterRegistry();
-    private final ClusterSync sync;
+    private final ClusterMode sync;
 
     Service(KubernetesClient kubernetes, String endpoint) {
       Wiring wiring = new Wiring(endpoint);
@@ -749,10 +749,12 @@ public class ReconcilerBench {
       OwnRevisions own = new OwnRevisions();
       ProfileStore store = wiring.store(client, metrics, own);
       this.sync =
-          new ClusterSync(
+          new ClusterMode(
               kubernetes,
-              wiring.settings(),
-              new ClusterSync.Identity("calico-policy-webhook", "bench"),
+              wiring.settings().etcd(),
+              wiring.settings().worker(),
+              wiring.settings().reconciler(),
+              new ClusterMode.Identity("calico-policy-webhook", "bench"),
               wiring.desired(store),
               store,
               client,
@@ -760,7 +762,7 @@ public class ReconcilerBench {
               metrics);
     }
 
-    ClusterSync sync() {
+    ClusterMode sync() {
       return sync;
     }
 

@@ -95,6 +95,8 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- define "cpw.tlsSecretName" -}}
 {{- if eq .Values.tls.mode "secret" }}
 {{- required "tls.secretName is required with tls.mode=secret: the name of an existing kubernetes.io/tls Secret in the release namespace" .Values.tls.secretName }}
+{{- else if eq .Values.tls.mode "service" }}
+{{- printf "%s-certs" (include "cpw.fullname" .) }}
 {{- else }}
 {{- printf "%s-tls" (include "cpw.fullname" .) }}
 {{- end }}

@@ -1,6 +1,7 @@
 package io.calicowebhook.admission;
 
-import io.calicowebhook.profile.PodMeta;
+import io.calicowebhook.pod.PodMeta;
+import io.calicowebhook.tls.ClientCertificates;
 import io.smallrye.common.annotation.NonBlocking;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
@@ -82,7 +83,12 @@ public class AdmissionResource {
       HttpHeaders headers,
       HttpServerRequest http,
       Function<ReviewRequest, AdmissionResponse> decide) {
-    clientCertificates.check(http);
+    clientCertificates
+        .refusal(http)
+        .ifPresent(
+            refusal -> {
+              throw new BadInputException(refusal.status(), refusal.message());
+            });
     requireJson(headers.getMediaType());
     BodyLimit.check(body);
     Review review = reader.read(body);

@@ -1,6 +1,6 @@
 package io.calicowebhook.admission;
 
-import io.calicowebhook.workload.WorkloadKind;
+import io.calicowebhook.pod.WorkloadKind;
 import java.util.Optional;
 
 /** {@code request.kind} of an admission review: {@code /v1, Kind=Pod} is group "", version v1. */

@@ -2,8 +2,8 @@ package io.calicowebhook.admission;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.calicowebhook.profile.PolicyAnnotations;
-import io.calicowebhook.workload.WorkloadKind;
+import io.calicowebhook.pod.PolicyAnnotations;
+import io.calicowebhook.pod.WorkloadKind;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package io.calicowebhook.admission;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import io.calicowebhook.workload.WorkloadKind;
+import io.calicowebhook.pod.WorkloadKind;
 
 /**
  * One RFC 6902 JSON Patch operation; {@code from} only for {@code move}, {@code value} only for

@@ -1,6 +1,6 @@
 package io.calicowebhook.admission;
 
-import io.calicowebhook.profile.PodMeta;
+import io.calicowebhook.pod.PodMeta;
 
 /**
  * CDI event fired by {@code /validate} for every Pod it allows on CREATE or UPDATE, never for a dry

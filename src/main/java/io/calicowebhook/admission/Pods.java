@@ -1,6 +1,6 @@
 package io.calicowebhook.admission;
 
-import io.calicowebhook.profile.PodMeta;
+import io.calicowebhook.pod.PodMeta;
 
 /** Reading a Pod or workload out of a review the way the apiserver means it. */
 final class Pods {

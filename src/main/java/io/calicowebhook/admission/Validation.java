@@ -1,6 +1,6 @@
 package io.calicowebhook.admission;
 
-import io.calicowebhook.profile.PodMeta;
+import io.calicowebhook.pod.PodMeta;
 import java.util.Optional;
 
 /**

@@ -1,11 +1,11 @@
 package io.calicowebhook.admission;
 
+import io.calicowebhook.pod.PodMeta;
+import io.calicowebhook.pod.PolicyAnnotations;
+import io.calicowebhook.pod.PolicyVerdict;
+import io.calicowebhook.pod.WorkloadKind;
 import io.calicowebhook.policy.PolicyError;
 import io.calicowebhook.policy.PolicyResult;
-import io.calicowebhook.profile.PodMeta;
-import io.calicowebhook.profile.PolicyAnnotations;
-import io.calicowebhook.workload.PolicyCheck;
-import io.calicowebhook.workload.WorkloadKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -42,11 +42,11 @@ public final class Validator {
     }
     WorkloadKind kind = judged.get();
     PodObject object = Pods.requireObject(request);
-    Optional<PolicyCheck> check = PolicyCheck.of(site(kind, request, object));
+    Optional<PolicyVerdict> check = PolicyVerdict.of(site(kind, request, object));
     if (check.isEmpty()) {
       return allow(request, kind, object, List.of(), 0);
     }
-    PolicyCheck policy = check.get();
+    PolicyVerdict policy = check.get();
     PolicyResult result = policy.result();
     List<String> warnings = new ArrayList<>(policy.warnings());
     if (policy.valid()) {
@@ -61,12 +61,13 @@ public final class Validator {
   }
 
   /** The pod (template) of the object, where its policy is written. */
-  private static PolicyCheck.Site site(WorkloadKind kind, ReviewRequest request, PodObject object) {
+  private static PolicyVerdict.Site site(
+      WorkloadKind kind, ReviewRequest request, PodObject object) {
     PodObject pod = object.templateAt(kind.templatePath());
     String namespace = Pods.namespace(request, object);
     return pod == null
-        ? new PolicyCheck.Site(kind, Map.of(), namespace, false)
-        : new PolicyCheck.Site(kind, pod.annotations(), namespace, pod.hostNetwork());
+        ? new PolicyVerdict.Site(kind, Map.of(), namespace, false)
+        : new PolicyVerdict.Site(kind, pod.annotations(), namespace, pod.hostNetwork());
   }
 
   private Validation allow(

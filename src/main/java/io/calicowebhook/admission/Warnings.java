@@ -1,14 +1,14 @@
 package io.calicowebhook.admission;
 
+import io.calicowebhook.pod.PolicyAnnotations;
+import io.calicowebhook.pod.WorkloadKind;
 import io.calicowebhook.policy.PolicyError;
-import io.calicowebhook.profile.PolicyAnnotations;
-import io.calicowebhook.workload.WorkloadKind;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The texts of {@code response.warnings}, which kubectl prints as {@code Warning: <text>}, that
- * only admission gives (the remarks about where a policy is written are {@code PolicyCheck}'s).
+ * only admission gives (the remarks about where a policy is written are {@code PolicyVerdict}'s).
  */
 final class Warnings {
   private static final String CURRENT = '"' + PolicyAnnotations.KEY + '"';

@@ -38,6 +38,11 @@ public interface CalicoConfig {
   Webhook webhook();
 
   /**
+   * The certificates the service makes and renews itself (the chart's {@code tls.mode=service}).
+   */
+  Certs certs();
+
+  /**
    * The connection to Calico's etcd (v3 API). Every setting is optional on its own; together they
    * are checked at start-up and every mistake is reported in one message.
    */
@@ -161,6 +166,22 @@ public interface CalicoConfig {
     @WithDefault("500")
     int listPageSize();
 
+    /**
+     * How long the pod watch may deliver no event and no bookmark (the API server sends one about
+     * every minute) before it counts as dead: then the cache is listed and watched anew, and until
+     * then no profile is deleted for a pod the cache lacks and no resync runs.
+     */
+    @WithDefault("3m")
+    Duration watchStaleAfter();
+
+    /**
+     * The largest share of the owned profiles one resync deletes at once: more orphans than that
+     * (and more than 10) are held, reported, and deleted only when the next resync finds them
+     * again.
+     */
+    @WithDefault("0.25")
+    double maxDeleteShare();
+
     /** The coordination.k8s.io Lease that elects the one replica writing to etcd. */
     Lease lease();
 
@@ -218,5 +239,87 @@ public interface CalicoConfig {
     /** Its private key's PEM file ({@code WEBHOOK_TLS_KEY}): PKCS#8, PKCS#1 RSA or SEC1 EC. */
     @WithDefault("certs/tls.key")
     String tlsKey();
+  }
+
+  /**
+   * The service's own CA and serving certificate, kept in a Secret and written into the webhook
+   * configurations' {@code caBundle} (see {@code docs/certificates.md}). Every replica checks them
+   * every {@link #checkPeriod()}; writes are conditioned on the object's resourceVersion, so the
+   * replicas need no leader among themselves.
+   */
+  interface Certs {
+    /**
+     * On or off ({@code CALICO_CERTS_ENABLED}); off unless the chart's {@code tls.mode=service}.
+     */
+    @WithDefault("false")
+    boolean enabled();
+
+    /** The Secret holding the CAs and the serving pair ({@code CALICO_CERTS_SECRET_NAME}). */
+    @WithDefault("calico-policy-webhook-certs")
+    String secretName();
+
+    /**
+     * The Service the kube-apiserver calls ({@code CALICO_CERTS_SERVICE_NAME}); the serving
+     * certificate names it as {@code <service>}, {@code <service>.<namespace>}, {@code
+     * <service>.<namespace>.svc} and {@code <service>.<namespace>.svc.<cluster-domain>}.
+     */
+    @WithDefault("calico-policy-webhook")
+    String serviceName();
+
+    /**
+     * Namespace of the Secret and the Service ({@code POD_NAMESPACE}); default: the namespace of
+     * the Kubernetes client's configuration.
+     */
+    Optional<String> namespace();
+
+    /** The cluster's DNS domain, for the last DNS name of the serving certificate. */
+    @WithDefault("cluster.local")
+    String clusterDomain();
+
+    /**
+     * The ValidatingWebhookConfiguration whose {@code caBundle} the CA goes into ({@code
+     * CALICO_CERTS_VALIDATING_WEBHOOK}); default: {@link #serviceName()}.
+     */
+    Optional<String> validatingWebhook();
+
+    /**
+     * The MutatingWebhookConfiguration whose {@code caBundle} the CA goes into ({@code
+     * CALICO_CERTS_MUTATING_WEBHOOK}); default: {@link #serviceName()}.
+     */
+    Optional<String> mutatingWebhook();
+
+    /** Lifetime of a serving certificate ({@code CALICO_CERTS_VALIDITY}). */
+    @WithDefault("365d")
+    Duration validity();
+
+    /**
+     * A serving certificate is replaced when less than this is left of it ({@code
+     * CALICO_CERTS_RENEW_BEFORE}); default: a third of {@link #validity()}.
+     */
+    Optional<Duration> renewBefore();
+
+    /** Lifetime of a CA ({@code CALICO_CERTS_CA_VALIDITY}). */
+    @WithDefault("3650d")
+    Duration caValidity();
+
+    /**
+     * A CA's rotation starts when less than this is left of it ({@code
+     * CALICO_CERTS_CA_RENEW_BEFORE}); default: a third of {@link #caValidity()}. Must leave room
+     * for the rotation's two overlaps.
+     */
+    Optional<Duration> caRenewBefore();
+
+    /**
+     * How long each step of a CA rotation waits for the cluster to catch up ({@code
+     * CALICO_CERTS_OVERLAP}): a new CA sits in {@code caBundle} this long before it signs the
+     * serving certificate, and the old CA stays this long after. Must be longer than kubelet's
+     * Secret volume sync (up to about two minutes) plus {@code WEBHOOK_TLS_RELOAD_PERIOD}.
+     */
+    @WithDefault("10m")
+    Duration overlap();
+
+    /** How often every replica looks at the Secret and the webhook configurations. */
+    @WithDefault("1m")
+    Duration checkPeriod();
   }
 }

@@ -11,6 +11,12 @@ public final class EtcdKeys {
   /** The service's own record of the profiles it created; nothing else writes here. */
   public static final String OWNER_PREFIX = "/calico-policy-webhook/v1/profiles/";
 
+  /**
+   * The term record of the replica that leads: written once when a replica takes the lead, and
+   * compared by every write of the profile store (its mod revision is the writer's fence).
+   */
+  public static final String TERM = "/calico-policy-webhook/v1/term";
+
   private EtcdKeys() {}
 
   /** {@code /calico/v1/policy/profile/<id>/}: every key of one profile. */

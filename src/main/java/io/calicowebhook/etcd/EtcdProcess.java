@@ -190,6 +190,21 @@ public final class EtcdProcess implements AutoCloseable {
     process = null;
   }
 
+  /**
+   * Kills etcd with SIGKILL, as a crash or the OOM killer would; {@link #start()} brings it back.
+   */
+  public synchronized void crash() {
+    if (process == null) {
+      return;
+    }
+    try {
+      process.destroyForcibly().waitFor();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    process = null;
+  }
+
   /** Stops etcd and deletes its log and, when temporary, its data directory. */
   @Override
   public void close() {

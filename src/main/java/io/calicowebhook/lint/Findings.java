@@ -1,14 +1,14 @@
 package io.calicowebhook.lint;
 
+import io.calicowebhook.pod.PolicyVerdict;
+import io.calicowebhook.pod.WorkloadKind;
 import io.calicowebhook.policy.PolicyError;
 import io.calicowebhook.policy.PolicyResult;
 import io.calicowebhook.policy.PolicyWarning;
-import io.calicowebhook.workload.PolicyCheck;
-import io.calicowebhook.workload.WorkloadKind;
 import java.util.function.Consumer;
 
 /**
- * Turns what {@link PolicyCheck} says of one pod (template) into {@link Problem}s placed in the
+ * Turns what {@link PolicyVerdict} says of one pod (template) into {@link Problem}s placed in the
  * input: an error or warning of the policy at the character its column names, a remark about where
  * the policy is written at the start of the annotation's value.
  */
@@ -38,8 +38,8 @@ final class Findings {
    * {@code ... and N more bad rules} or {@code ... and N more warnings} when the parser only
    * counted the rest, placed at the last one shown.
    */
-  void report(PolicyCheck check) {
-    for (PolicyCheck.Remark remark : check.remarks()) {
+  void report(PolicyVerdict check) {
+    for (PolicyVerdict.Remark remark : check.remarks()) {
       Position at = start(remark.key());
       out.accept(problem(at, Problem.Severity.WARNING, remark.key(), null, remark.message(), 0));
     }

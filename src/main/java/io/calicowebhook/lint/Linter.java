@@ -1,8 +1,8 @@
 package io.calicowebhook.lint;
 
-import io.calicowebhook.profile.PolicyAnnotations;
-import io.calicowebhook.workload.PolicyCheck;
-import io.calicowebhook.workload.WorkloadKind;
+import io.calicowebhook.pod.PolicyAnnotations;
+import io.calicowebhook.pod.PolicyVerdict;
+import io.calicowebhook.pod.WorkloadKind;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
@@ -66,9 +66,9 @@ final class Linter {
         findings.notAString(key);
       }
     }
-    PolicyCheck.Site site =
-        new PolicyCheck.Site(kind, strings(annotations), namespace(object), hostNetwork(pod));
-    PolicyCheck.of(site).ifPresent(findings::report);
+    PolicyVerdict.Site site =
+        new PolicyVerdict.Site(kind, strings(annotations), namespace(object), hostNetwork(pod));
+    PolicyVerdict.of(site).ifPresent(findings::report);
   }
 
   /**

@@ -1,5 +1,7 @@
 package io.calicowebhook.profile;
 
+import io.calicowebhook.pod.PodKey;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -84,5 +86,19 @@ public final class Escaping {
    */
   public static String labelTag(String namespace, String key, String value) {
     return escape(namespace + "/" + key + "=" + value);
+  }
+
+  /**
+   * The pod whose profile id is {@code id}, when {@code id} is one: the inverse of {@link
+   * #profileId}. Kubernetes namespaces and pod names never contain {@code _}, so the first {@code
+   * _} of an id separates the two; an id that does not round-trip names no pod.
+   */
+  public static Optional<PodKey> podOf(String id) {
+    int separator = id.indexOf('_');
+    if (separator <= 0 || separator == id.length() - 1) {
+      return Optional.empty();
+    }
+    PodKey key = new PodKey(id.substring(0, separator), id.substring(separator + 1));
+    return profileId(key.namespace(), key.name()).equals(id) ? Optional.of(key) : Optional.empty();
   }
 }

@@ -1,5 +1,7 @@
 package io.calicowebhook.profile;
 
+import io.calicowebhook.pod.PodMeta;
+import io.calicowebhook.pod.PolicyAnnotations;
 import io.calicowebhook.policy.PolicyParser;
 import io.calicowebhook.policy.PolicyResult;
 import java.util.ArrayList;

@@ -1,5 +1,9 @@
 package io.calicowebhook.sync;
 
+import io.calicowebhook.reconciler.ClusterMode;
+import io.calicowebhook.reconciler.Leadership;
+import io.calicowebhook.reconciler.Reconciler;
+import io.calicowebhook.worker.ProfileWorker;
 import io.smallrye.health.api.Wellness;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
@@ -24,7 +28,7 @@ public class SyncHealthChecks {
   @Produces
   @Liveness
   @ApplicationScoped
-  HealthCheck worker(ProfileSync sync) {
+  HealthCheck worker(ModeSwitch sync) {
     return () -> {
       HealthCheckResponseBuilder response = HealthCheckResponse.named("profile-worker");
       ProfileWorker worker = sync.worker();
@@ -45,13 +49,13 @@ public class SyncHealthChecks {
   @Produces
   @Wellness
   @ApplicationScoped
-  HealthCheck reconciler(ProfileSync sync) {
+  HealthCheck reconciler(ModeSwitch sync) {
     return () -> {
       HealthCheckResponseBuilder response = HealthCheckResponse.named("reconciler");
       if (sync.cluster().isEmpty()) {
         return response.up().withData("mode", "local (admission feeds the worker)").build();
       }
-      ClusterSync cluster = sync.cluster().get();
+      ClusterMode cluster = sync.cluster().get();
       Leadership leadership = cluster.leadership();
       Reconciler reconciler = cluster.reconciler();
       response

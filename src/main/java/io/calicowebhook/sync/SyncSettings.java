@@ -2,6 +2,8 @@ package io.calicowebhook.sync;
 
 import io.calicowebhook.config.CalicoConfig;
 import io.calicowebhook.etcd.EtcdSettings;
+import io.calicowebhook.reconciler.ReconcilerSettings;
+import io.calicowebhook.worker.WorkerSettings;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

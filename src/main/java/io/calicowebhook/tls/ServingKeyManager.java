@@ -16,6 +16,7 @@ import java.util.Optional;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
+import org.jboss.logging.Logger;
 
 /**
  * The serving certificate and its key, read from their PEM files and read again by {@link
@@ -30,6 +31,7 @@ import javax.net.ssl.X509ExtendedKeyManager;
  * its key signs what its certificate's public key verifies. Server side only: no client aliases.
  */
 final class ServingKeyManager extends X509ExtendedKeyManager {
+  private static final Logger LOG = Logger.getLogger(ServingKeyManager.class);
   private final PemSource<Pair> source;
   private volatile Pair current;
   private volatile Pair previous;
@@ -59,8 +61,35 @@ final class ServingKeyManager extends X509ExtendedKeyManager {
    * @throws IllegalStateException when the files cannot be read, do not parse or do not match
    */
   ServingKeyManager(Path certificate, Path key) {
+    this(certificate, key, Optional.empty());
+  }
+
+  /**
+   * @param startup served when the files cannot be loaded, until a reload finds a usable pair there
+   * @throws IllegalStateException when neither the files nor {@code startup} give a usable pair
+   */
+  ServingKeyManager(Path certificate, Path key, Optional<StartupServingPair.Pem> startup) {
     this.source = new PemSource<>("serving certificate", List.of(certificate, key), this::pair);
-    this.current = source.load();
+    this.current =
+        startup.isEmpty() ? source.load() : loadOr(List.of(certificate, key), startup.get());
+  }
+
+  private Pair loadOr(List<Path> paths, StartupServingPair.Pem startup) {
+    try {
+      return source.load();
+    } catch (IllegalStateException notOnDisk) {
+      LOG.infof(
+          "serving the pair the service keeps in its Secret until the volume holds it (%s)",
+          notOnDisk.getMessage());
+      try {
+        return pair(new PemFiles(paths, List.of(startup.certificate(), startup.key())));
+      } catch (Exception e) {
+        IllegalStateException failure =
+            new IllegalStateException("the serving pair from the Secret is not usable either", e);
+        failure.addSuppressed(notOnDisk);
+        throw failure;
+      }
+    }
   }
 
   /** The pair on disk now, if it changed and is usable; from then on it is served. */

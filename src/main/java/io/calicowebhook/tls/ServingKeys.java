@@ -5,8 +5,10 @@ import io.quarkus.tls.runtime.KeyStoreAndKeyCertOptions;
 import io.quarkus.tls.runtime.KeyStoreProvider;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.KeyCertOptions;
+import jakarta.enterprise.inject.Instance;
 import jakarta.inject.Singleton;
 import java.nio.file.Path;
+import java.util.Optional;
 
 /**
  * The serving certificate and key ({@code WEBHOOK_TLS_CERT}, {@code WEBHOOK_TLS_KEY}), read once at
@@ -14,16 +16,19 @@ import java.nio.file.Path;
  * default TLS configuration. Quarkus would otherwise read the PEM files itself into a
  * PBKDF2-protected PKCS#12 store (a tenth of a second or more of a just-started JVM) only for
  * {@link ServingTls} to replace what it made. A file that is missing, does not parse or holds a key
- * that is not the certificate's stops the start.
+ * that is not the certificate's stops the start, unless the service makes its own certificates
+ * ({@link StartupServingPair}) and has a pair for the time until the files hold one.
  */
 @Singleton
 public class ServingKeys implements KeyStoreProvider {
   private final ServingKeyManager keys;
 
-  public ServingKeys(CalicoConfig config) {
+  public ServingKeys(CalicoConfig config, Instance<StartupServingPair> startup) {
     this.keys =
         new ServingKeyManager(
-            Path.of(config.webhook().tlsCert()), Path.of(config.webhook().tlsKey()));
+            Path.of(config.webhook().tlsCert()),
+            Path.of(config.webhook().tlsKey()),
+            startup.isResolvable() ? startup.get().startupPair() : Optional.empty());
   }
 
   /** The key manager the HTTPS port serves from. */

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.calicowebhook.profile.PolicyAnnotations;
-import io.calicowebhook.workload.WorkloadKind;
+import io.calicowebhook.pod.PolicyAnnotations;
+import io.calicowebhook.pod.WorkloadKind;
 import io.fabric8.zjsonpatch.JsonPatch;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;

@@ -3,6 +3,8 @@ package io.calicowebhook.admission;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.calicowebhook.tls.ClientCaConfigSourceFactory;
+import io.calicowebhook.tls.ClientCertificates;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;

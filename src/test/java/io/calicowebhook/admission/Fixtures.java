@@ -2,7 +2,7 @@ package io.calicowebhook.admission;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.calicowebhook.workload.WorkloadKind;
+import io.calicowebhook.pod.WorkloadKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;

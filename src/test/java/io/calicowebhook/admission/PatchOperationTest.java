@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.calicowebhook.workload.WorkloadKind;
+import io.calicowebhook.pod.WorkloadKind;
 import io.fabric8.zjsonpatch.JsonPatch;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -58,7 +58,7 @@ class PatchOperationTest {
         JSON.valueToTree(PatchOperation.remove("/metadata/annotations/policy")).toString());
   }
 
-  /** The rename as the README shows it: one move, no value, base64 byte for byte. */
+  /** The rename as docs/admission.md shows it: one move, no value, base64 byte for byte. */
   @Test
   void moveNamesWhereFromAndCarriesNoValue() {
     PatchOperation move =

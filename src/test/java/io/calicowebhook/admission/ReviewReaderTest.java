@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.calicowebhook.workload.WorkloadKind;
+import io.calicowebhook.pod.WorkloadKind;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.calicowebhook.profile.PolicyAnnotations;
+import io.calicowebhook.pod.PolicyAnnotations;
 import java.util.Collections;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

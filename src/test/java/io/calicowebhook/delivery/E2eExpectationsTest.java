@@ -5,14 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.calicowebhook.etcd.Owner;
+import io.calicowebhook.pod.PodMeta;
 import io.calicowebhook.policy.PolicyError;
 import io.calicowebhook.policy.PolicyParser;
 import io.calicowebhook.profile.DefaultPolicy;
 import io.calicowebhook.profile.Escaping;
-import io.calicowebhook.profile.PodMeta;
 import io.calicowebhook.profile.Profile;
 import io.calicowebhook.profile.ProfileBuilder;
+import io.calicowebhook.store.Owner;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,8 +25,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * What e2e/run.sh expects of a cluster (e2e/expected) is what this code answers for the pods of
- * e2e/manifests, and what the README documents; so a failing e2e run means the deployed service
- * misbehaves, not that the test drifted.
+ * e2e/manifests, and what docs/development.md documents; so a failing e2e run means the deployed
+ * service misbehaves, not that the test drifted.
  */
 class E2eExpectationsTest {
   private static final Path MANIFESTS = RepoFiles.E2E.resolve("manifests");
@@ -90,9 +90,9 @@ class E2eExpectationsTest {
   @ParameterizedTest
   @MethodSource("expectedTexts")
   void everyExpectedMessageIsDocumentedWordForWord(Path file) throws IOException {
-    String readme = Files.readString(Path.of("README.md"));
+    String documented = Files.readString(Path.of("docs", "development.md"));
     String text = Files.readString(file).strip();
-    assertTrue(readme.contains(text), () -> file + " is not in the README: " + text);
+    assertTrue(documented.contains(text), () -> file + " is not in docs/development.md: " + text);
   }
 
   private static final com.fasterxml.jackson.core.type.TypeReference<Map<String, String>> MAP =

@@ -195,6 +195,31 @@ class E2eScriptTest {
     assertFalse(Files.exists(state.resolve("helm.log")), run::output);
   }
 
+  /** The service-owned certificate mode: installed so, and its own Secret compared on upgrade. */
+  @Test
+  void installsWithTheServiceOwnedCertificatesWhenAsked() throws IOException {
+    Command run = run(Map.of("E2E_TLS_MODE", "service"));
+    assertEquals(0, run.exitCode(), run::output);
+    assertTrue(run.output().contains("\n15 passed, 0 failed\n"), run::output);
+    String helm = Files.readString(state.resolve("helm.log"));
+    assertTrue(
+        helm.lines()
+            .anyMatch(l -> l.startsWith("install ") && l.endsWith("--set tls.mode=service")),
+        helm);
+    String secretReads =
+        kubectlLog().lines().filter(l -> l.contains(" secret ")).reduce("", (a, b) -> a + b + "\n");
+    assertTrue(
+        secretReads.contains("secret " + NAME + "-calico-policy-webhook-certs "), secretReads);
+    assertFalse(secretReads.contains("-tls "), secretReads);
+  }
+
+  @Test
+  void refusesAnUnknownTlsMode() {
+    Command run = run(Map.of("E2E_TLS_MODE", "self-signed"), "--dry-run");
+    assertEquals(2, run.exitCode(), run::output);
+    assertTrue(run.output().contains("E2E_TLS_MODE must be helm or service"), run::output);
+  }
+
   @Test
   void refusesAnImageWithoutATag() {
     Command run = run(Map.of("E2E_IMAGE", "localhost:5000/calico-policy-webhook"), "--dry-run");

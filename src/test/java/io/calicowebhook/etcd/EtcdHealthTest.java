@@ -13,7 +13,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import java.net.URL;
 import org.junit.jupiter.api.Test;
 
-/** etcd's health is reported, and never gates readiness. */
+/** etcd's health and alarms are reported, and never gate readiness. */
 @QuarkusTest
 @WithTestResource(EtcdResource.class)
 class EtcdHealthTest {
@@ -35,6 +35,31 @@ class EtcdHealthTest {
         .body("checks.find { it.name == 'etcd' }.status", equalTo("UP"))
         .body("checks.find { it.name == 'etcd' }.data.endpoints", equalTo(etcd.endpoint()))
         .body("checks.find { it.name == 'etcd' }.data.revision", notNullValue());
+  }
+
+  @Test
+  void reportsAnActiveAlarmAsDown() throws Exception {
+    try (EtcdKv kv = new EtcdKv(etcd.endpoint())) {
+      EtcdAlarms.activate(etcd.endpoint(), kv.client(), "NOSPACE");
+      try {
+        given()
+            .relaxedHTTPSValidation()
+            .get(wellness)
+            .then()
+            .statusCode(503)
+            .body("checks.find { it.name == 'etcd' }.status", equalTo("DOWN"))
+            .body("checks.find { it.name == 'etcd' }.data.alarms", equalTo("NOSPACE"))
+            .body("checks.find { it.name == 'etcd' }.data.revision", notNullValue());
+        given().relaxedHTTPSValidation().get(readiness).then().statusCode(200);
+      } finally {
+        EtcdAlarms.disarmAll(kv.client());
+      }
+      given()
+          .relaxedHTTPSValidation()
+          .get(wellness)
+          .then()
+          .body("checks.find { it.name == 'etcd' }.status", equalTo("UP"));
+    }
   }
 
   @Test

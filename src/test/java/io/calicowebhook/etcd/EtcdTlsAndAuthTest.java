@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.calicowebhook.etcd.EtcdSettingsTest.Builder;
+import io.calicowebhook.store.DesiredProfile;
+import io.calicowebhook.store.OwnRevisions;
+import io.calicowebhook.store.Owner;
+import io.calicowebhook.store.ProfileStore;
+import io.calicowebhook.store.WriteResult;
 import io.etcd.jetcd.Auth;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.Client;

@@ -283,6 +283,9 @@ class ChartValuesTest {
         .set("clientAuth.enabled", "true")
         .set("clientAuth.caSecretName", "apiserver-client-ca")
         .set("clientAuth.names", "kube-apiserver")
+        .set("tls.mode", "service") // the mode that sets CALICO_CERTS_*
+        .set("tls.service.renewBefore", "100d")
+        .set("tls.service.caRenewBefore", "1000d")
         .render();
   }
 

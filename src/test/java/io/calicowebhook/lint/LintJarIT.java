@@ -25,9 +25,8 @@ class LintJarIT {
       List.of(
           "META-INF/",
           "io/calicowebhook/policy/",
-          "io/calicowebhook/workload/",
+          "io/calicowebhook/pod/",
           "io/calicowebhook/lint/",
-          "io/calicowebhook/profile/PolicyAnnotations.class",
           "org/yaml/snakeyaml/",
           "com/fasterxml/jackson/core/");
 

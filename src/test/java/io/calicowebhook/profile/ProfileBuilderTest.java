@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.calicowebhook.pod.PodMeta;
+import io.calicowebhook.pod.PolicyAnnotations;
 import io.calicowebhook.policy.PolicyError;
 import java.util.List;
 import java.util.Map;

@@ -38,7 +38,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @QuarkusTest
 @WithTestResource(EtcdResource.class)
-class AdmittedToEtcdTest {
+public class AdmittedToEtcdTest {
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration PROGRAMMED = Duration.ofSeconds(30);
 
@@ -47,7 +47,7 @@ class AdmittedToEtcdTest {
   @TestHTTPResource(value = "/", tls = true)
   URL base;
 
-  @Inject ProfileSync sync;
+  @Inject ModeSwitch sync;
 
   private EtcdKv kv;
 
@@ -116,7 +116,7 @@ class AdmittedToEtcdTest {
     }
   }
 
-  static Path fixtures() {
+  public static Path fixtures() {
     try {
       return Path.of(AdmittedToEtcdTest.class.getResource("/etcd").toURI());
     } catch (URISyntaxException e) {

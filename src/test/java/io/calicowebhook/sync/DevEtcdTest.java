@@ -8,7 +8,7 @@ import io.calicowebhook.admission.PodAccepted;
 import io.calicowebhook.etcd.EtcdConnection;
 import io.calicowebhook.etcd.EtcdKeys;
 import io.calicowebhook.etcd.EtcdKv;
-import io.calicowebhook.profile.PodMeta;
+import io.calicowebhook.pod.PodMeta;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;

@@ -44,7 +44,7 @@ class OutageTest {
   @TestHTTPResource(value = "/", tls = true)
   URL base;
 
-  @Inject ProfileSync sync;
+  @Inject ModeSwitch sync;
 
   /** One keep-alive HTTPS connection trusting only the test CA, as the kube-apiserver keeps. */
   private final HttpClient http =

@@ -3,6 +3,7 @@ package io.calicowebhook.sync;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.calicowebhook.reconciler.Replica;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

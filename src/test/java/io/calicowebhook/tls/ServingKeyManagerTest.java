@@ -149,6 +149,54 @@ class ServingKeyManagerTest {
         refused.getMessage());
   }
 
+  /**
+   * Service-owned certificates at a first start: the volume holds no pair yet, so the pair the
+   * service just put into its Secret is served, until kubelet brings it (or a later one) to disk.
+   */
+  @Test
+  void servesTheStartupPairUntilTheFilesHoldOne() throws IOException {
+    Path other = DIR.resolve("startup");
+    Files.createDirectories(other);
+    makePair("ec", "PKCS8", other.resolve("tls.crt"), other.resolve("tls.key"));
+    StartupServingPair.Pem startup =
+        new StartupServingPair.Pem(
+            Files.readAllBytes(other.resolve("tls.crt")),
+            Files.readAllBytes(other.resolve("tls.key")));
+    Files.delete(CERT);
+    Files.delete(KEY);
+
+    ServingKeyManager keys = new ServingKeyManager(CERT, KEY, java.util.Optional.of(startup));
+    BigInteger startupSerial = keys.served().getSerialNumber();
+    assertTrue(keys.reload().isEmpty(), "still nothing on disk");
+    assertEquals(startupSerial, keys.served().getSerialNumber());
+
+    makePair("ec", "PKCS8", CERT, KEY); // kubelet's sync
+    assertEquals(serialOnDisk(), keys.reload().orElseThrow().getSerialNumber());
+    assertNotEquals(startupSerial, keys.served().getSerialNumber());
+  }
+
+  @Test
+  void filesThatHoldAPairWinOverTheStartupPair() throws IOException {
+    StartupServingPair.Pem unusable = new StartupServingPair.Pem(new byte[0], new byte[0]);
+
+    ServingKeyManager keys = new ServingKeyManager(CERT, KEY, java.util.Optional.of(unusable));
+
+    assertEquals(serialOnDisk(), keys.served().getSerialNumber());
+  }
+
+  @Test
+  void neitherFilesNorAUsableStartupPairStopsTheStart() throws IOException {
+    Files.delete(CERT);
+    StartupServingPair.Pem unusable = new StartupServingPair.Pem(new byte[0], new byte[0]);
+
+    IllegalStateException refused =
+        assertThrows(
+            IllegalStateException.class,
+            () -> new ServingKeyManager(CERT, KEY, java.util.Optional.of(unusable)));
+    assertTrue(refused.getMessage().contains("from the Secret"), refused.getMessage());
+    assertEquals(1, refused.getSuppressed().length, "the files' failure is kept");
+  }
+
   private static BigInteger serialOnDisk() {
     return Tls.certificate(CERT).getSerialNumber();
   }
