@@ -1,7 +1,7 @@
 package io.calicowebhook.observe;
 
-import io.calicowebhook.sync.ClusterSync;
-import io.calicowebhook.sync.ProfileSync;
+import io.calicowebhook.reconciler.ClusterMode;
+import io.calicowebhook.sync.ModeSwitch;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;
@@ -14,8 +14,8 @@ import java.util.Optional;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The gauges on-call asks about first, registered once the mode is chosen (after {@link
- * ProfileSync} started) and read at each scrape:
+ * The gauges on-call asks about first, registered once the mode is chosen (after {@link ModeSwitch}
+ * started) and read at each scrape:
  *
  * <ul>
  *   <li>{@code calico_leader{mode}}: 1 while this replica leads (cluster mode) or always (local
@@ -24,7 +24,9 @@ import java.util.function.ToDoubleFunction;
  *       otherwise and in local mode (there is no informer);
  *   <li>{@code calico_resync_last_success_timestamp_seconds}: when this replica's last resync
  *       completed (Unix seconds), 0 before the first and in local mode;
- *   <li>{@code calico_resync_last_duration_seconds}: how long that resync took.
+ *   <li>{@code calico_resync_last_duration_seconds}: how long that resync took;
+ *   <li>{@code calico_pods_fail_closed{reason}} ({@link FailClosedPods}) counts only while this
+ *       replica writes.
  * </ul>
  */
 @Singleton
@@ -33,16 +35,20 @@ public class SyncMetrics {
   static final String LOCAL = "local";
 
   private final MeterRegistry registry;
-  private final ProfileSync sync;
+  private final ModeSwitch sync;
+  private final FailClosedPods failClosed;
 
-  SyncMetrics(MeterRegistry registry, ProfileSync sync) {
+  SyncMetrics(MeterRegistry registry, ModeSwitch sync, FailClosedPods failClosed) {
     this.registry = registry;
     this.sync = sync;
+    this.failClosed = failClosed;
   }
 
-  /** After ProfileSync's own start-up observer (default priority), which chooses the mode. */
+  /** After ModeSwitch's own start-up observer (default priority), which chooses the mode. */
   void register(@Observes @Priority(Interceptor.Priority.APPLICATION + 1000) StartupEvent event) {
     String mode = sync.cluster().isPresent() ? CLUSTER : LOCAL;
+    // Only the writing replica's picture of fail-closed pods is current; the others report 0.
+    failClosed.activeWhen(() -> sync.cluster().map(c -> c.leadership().leading()).orElse(true));
     gauge(
         "calico.leader",
         null,
@@ -78,7 +84,7 @@ public class SyncMetrics {
                 .orElse(0.0));
   }
 
-  private static Optional<ClusterSync> reconciler(ProfileSync sync) {
+  private static Optional<ClusterMode> reconciler(ModeSwitch sync) {
     return sync.cluster();
   }
 
@@ -86,7 +92,7 @@ public class SyncMetrics {
       String name,
       String unit,
       String description,
-      ToDoubleFunction<ProfileSync> value,
+      ToDoubleFunction<ModeSwitch> value,
       String... tags) {
     Gauge.builder(name, sync, value)
         .description(description)

@@ -1,5 +1,6 @@
 package io.calicowebhook.reconciler;
 
+import io.calicowebhook.observe.PodLog;
 import io.calicowebhook.pod.PodMeta;
 import io.calicowebhook.worker.Daemons;
 import io.calicowebhook.worker.PolicyProblem;
@@ -130,8 +131,12 @@ public final class PodEvents implements BiConsumer<PodMeta, PolicyProblem>, Auto
           .create();
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) {
-        LOG.warnf(
-            "pod %s: cannot record Event %s: %s", pod.key(), problem.reason(), e.getMessage());
+        PodLog.with(
+            pod.key(),
+            () ->
+                LOG.warnf(
+                    "pod %s: cannot record Event %s: %s",
+                    pod.key(), problem.reason(), e.getMessage()));
         return;
       }
       touch(pod, name, now);
@@ -147,7 +152,9 @@ public final class PodEvents implements BiConsumer<PodMeta, PolicyProblem>, Auto
           .withName(name)
           .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"lastTimestamp\":\"" + now + "\"}");
     } catch (KubernetesClientException e) {
-      LOG.debugf("pod %s: cannot update Event %s: %s", pod.key(), name, e.getMessage());
+      PodLog.with(
+          pod.key(),
+          () -> LOG.debugf("pod %s: cannot update Event %s: %s", pod.key(), name, e.getMessage()));
     }
   }
 

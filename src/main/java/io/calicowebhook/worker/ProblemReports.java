@@ -1,5 +1,7 @@
 package io.calicowebhook.worker;
 
+import io.calicowebhook.observe.FailClosedPods;
+import io.calicowebhook.observe.PodLog;
 import io.calicowebhook.pod.PodKey;
 import io.calicowebhook.pod.PodMeta;
 import java.util.Map;
@@ -20,6 +22,7 @@ public final class ProblemReports {
 
   private final Map<PodKey, Integer> reported = new ConcurrentHashMap<>();
   private final BiConsumer<PodMeta, PolicyProblem> sink;
+  private volatile FailClosedPods failClosed;
 
   /**
    * @param sink where each new problem goes besides the log (an Event recorder), never blocking
@@ -33,8 +36,21 @@ public final class ProblemReports {
     return new ProblemReports((pod, problem) -> {});
   }
 
-  /** Reports {@code problem} of {@code pod} unless it was already reported. */
+  /** Counts the pods with a problem, as they are now, in {@code pods} from here on. */
+  public ProblemReports countingIn(FailClosedPods pods) {
+    this.failClosed = pods;
+    return this;
+  }
+
+  /**
+   * Reports {@code problem} of {@code pod} unless it was already reported; the pod counts as
+   * fail-closed either way.
+   */
   public void report(PodMeta pod, PolicyProblem problem) {
+    FailClosedPods pods = failClosed;
+    if (pods != null) {
+      pods.mark(pod.key(), problem.reason());
+    }
     int signature = Objects.hash(pod.uid(), problem.reason(), problem.subject());
     Integer before = reported.put(pod.key(), signature);
     if (before != null && before == signature) {
@@ -43,16 +59,29 @@ public final class ProblemReports {
     if (reported.size() > MAX_REMEMBERED) {
       reported.clear(); // at worst a problem is reported once more
     }
-    LOG.warnf("pod %s: %s: %s", pod.key(), problem.reason(), problem.message());
-    try {
-      sink.accept(pod, problem);
-    } catch (RuntimeException e) {
-      LOG.warnf("pod %s: cannot record its %s event: %s", pod.key(), problem.reason(), e);
+    PodLog.with(
+        pod.key(),
+        () -> {
+          LOG.warnf("pod %s: %s: %s", pod.key(), problem.reason(), problem.message());
+          try {
+            sink.accept(pod, problem);
+          } catch (RuntimeException e) {
+            LOG.warnf("pod %s: cannot record its %s event: %s", pod.key(), problem.reason(), e);
+          }
+        });
+  }
+
+  /** The pod gets the profile its policy asks for: no longer fail-closed. */
+  public void fine(PodKey key) {
+    FailClosedPods pods = failClosed;
+    if (pods != null) {
+      pods.clear(key);
     }
   }
 
   /** The pod is gone: a pod of the same name later is reported anew. */
   public void forget(PodKey key) {
     reported.remove(key);
+    fine(key);
   }
 }
