@@ -6,27 +6,30 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
 
 /**
  * Refuses a request whose declared body is over {@link #MAX_BYTES} with a JSON 413, before any of
- * it is read. The apiserver always declares the length; a chunked body over the limit is cut off by
- * {@code quarkus.http.limits.max-body-size} (the same 4 MiB) with a bare 413.
+ * it is read. The apiserver always declares the length; a body without a declared length (chunked,
+ * or HTTP/2 without one) is cut off by {@code quarkus.http.limits.max-body-size} (8 MiB, just
+ * above) as it streams, with a bare 413, or refused here once read when it is between the two.
  */
 public class BodyLimit {
   /**
-   * Matches {@code quarkus.http.limits.max-body-size}: a Pod and its old version, ~1.5 MiB each.
+   * Matches {@code quarkus.http.limits.max-body-size}: what an AdmissionReview can be. The
+   * apiserver takes requests of up to 3 MiB, and a review holds the object and its old version (an
+   * UPDATE), so two of those plus the review's envelope.
    */
-  static final long MAX_BYTES = 4L * 1024 * 1024;
+  static final long MAX_BYTES = 7L * 1024 * 1024;
 
   @ServerRequestFilter(preMatching = true)
   public void refuseDeclaredOversizeBody(ContainerRequestContext request) {
     String declared = request.getHeaderString(HttpHeaders.CONTENT_LENGTH);
     if (declared != null && length(declared) > MAX_BYTES) {
-      throw new BadInputException(413, "body of " + declared.trim() + " bytes is over 4 MiB");
+      throw new BadInputException(413, "body of " + declared.trim() + " bytes is over 7 MiB");
     }
   }
 
   /** The same limit for a body that arrived without a declared length. */
   static void check(byte[] body) {
     if (body != null && body.length > MAX_BYTES) {
-      throw new BadInputException(413, "body of " + body.length + " bytes is over 4 MiB");
+      throw new BadInputException(413, "body of " + body.length + " bytes is over 7 MiB");
     }
   }
 

@@ -54,7 +54,7 @@ public final class ClusterMode implements AutoCloseable {
       MeterRegistry registry) {
     this.drainTimeout = workerSettings.drainTimeout();
     this.pods = new PodCache(client, reconcile.listPageSize(), reconcile.watchStaleAfter());
-    this.events = new PodEvents(client, COMPONENT, identity.name());
+    this.events = new PodEvents(client, COMPONENT, identity.name(), registry);
     this.problems = new ProblemReports(events);
     this.worker = new ProfileWorker(pods, desired, store, problems, workerSettings, registry);
     ProfileScan scan =

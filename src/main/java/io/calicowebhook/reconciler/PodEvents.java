@@ -2,14 +2,21 @@ package io.calicowebhook.reconciler;
 
 import io.calicowebhook.observe.PodLog;
 import io.calicowebhook.pod.PodMeta;
+import io.calicowebhook.worker.Backoff;
 import io.calicowebhook.worker.Daemons;
 import io.calicowebhook.worker.PolicyProblem;
+import io.calicowebhook.worker.ProblemSink;
 import io.fabric8.kubernetes.api.model.Event;
 import io.fabric8.kubernetes.api.model.EventBuilder;
+import io.fabric8.kubernetes.api.model.EventList;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,55 +24,116 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BiConsumer;
 import org.jboss.logging.Logger;
 
 /**
  * Records each {@link PolicyProblem} as a Kubernetes Event of type Warning on its pod ({@code v1}
  * Events, as {@code kubectl describe pod} shows them), in the background: the worker never waits on
  * the API. The Event's name derives from the pod, the reason and the policy value, so the same
- * problem recorded again (after a restart or a change of leader) finds its Event and only moves its
- * {@code lastTimestamp} (a merge patch; no read needed). At most {@link #QUEUE} Events wait; more
- * are dropped and counted.
+ * problem recorded again (the pod's policy fixed and broken again, a restart, a change of leader)
+ * finds its Event (409 on create): it is read and its {@code count} raised by one, with a new
+ * {@code lastTimestamp}.
+ *
+ * <p>Delivered at least once: a create or patch that fails (403, 5xx, the API away) is tried again
+ * with backoff ({@code backoffMin} doubling up to {@code backoffMax}), at most {@link #ATTEMPTS}
+ * times, then given up with a log line and {@code calico_events_failed_total}. At most {@code
+ * capacity} Events wait or are being tried ({@value #QUEUE} in the service); more are dropped,
+ * counted in {@code calico_events_dropped_total} and logged at most once per {@link
+ * #DROP_LOG_EVERY}. A dropped or given-up Event fails its {@link #record} future, so that its
+ * problem is not taken as reported and is recorded when the pod is met again.
  */
-public final class PodEvents implements BiConsumer<PodMeta, PolicyProblem>, AutoCloseable {
+public final class PodEvents implements ProblemSink, AutoCloseable {
   static final int QUEUE = 1000;
+  static final int ATTEMPTS = 8;
+  static final Duration DROP_LOG_EVERY = Duration.ofSeconds(30);
   private static final Logger LOG = Logger.getLogger(PodEvents.class);
   private static final int MAX_NAME = 253;
 
   private final KubernetesClient client;
   private final String component;
   private final String instance;
-  private final AtomicLong dropped = new AtomicLong();
-  private final ThreadPoolExecutor executor;
+  private final int capacity;
+  private final Duration backoffMin;
+  private final Duration backoffMax;
+  private final AtomicInteger waiting = new AtomicInteger();
+  private final AtomicLong lastDropLog;
+  private final Counter dropped;
+  private final Counter failed;
+  private final Random random = new Random();
+  private final ScheduledThreadPoolExecutor executor;
+
+  /** Thrown into a dropped Event's future. */
+  static final class Dropped extends RejectedExecutionException {
+    private static final long serialVersionUID = 1L;
+
+    Dropped(String message) {
+      super(message);
+    }
+  }
 
   /**
    * @param component the reporting component ({@code calico-policy-webhook})
    * @param instance this replica's name
+   * @param registry where the dropped and failed counters go
    */
-  public PodEvents(KubernetesClient client, String component, String instance) {
+  public PodEvents(
+      KubernetesClient client, String component, String instance, MeterRegistry registry) {
+    this(
+        client,
+        component,
+        instance,
+        registry,
+        QUEUE,
+        Duration.ofSeconds(1),
+        Duration.ofSeconds(30));
+  }
+
+  PodEvents(
+      KubernetesClient client,
+      String component,
+      String instance,
+      MeterRegistry registry,
+      int capacity,
+      Duration backoffMin,
+      Duration backoffMax) {
     this.client = client;
     this.component = component;
     this.instance = instance;
-    this.executor =
-        new ThreadPoolExecutor(
-            1,
-            1,
-            0,
-            TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(QUEUE),
-            Daemons.named("pod-events"),
-            (task, pool) -> dropped.incrementAndGet());
+    this.capacity = capacity;
+    this.backoffMin = backoffMin;
+    this.backoffMax = backoffMax;
+    this.lastDropLog = new AtomicLong(System.nanoTime() - DROP_LOG_EVERY.toNanos());
+    this.dropped =
+        Counter.builder("calico.events.dropped")
+            .description("Pod Events not recorded because too many were waiting")
+            .register(registry);
+    this.failed =
+        Counter.builder("calico.events.failed")
+            .description("Pod Events given up after every attempt failed")
+            .register(registry);
+    this.executor = new ScheduledThreadPoolExecutor(1, Daemons.named("pod-events"));
+    this.executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
   }
 
   /** Queues the Event; returns at once. */
   @Override
-  public void accept(PodMeta pod, PolicyProblem problem) {
-    executor.execute(() -> record(pod, problem));
+  public CompletionStage<Void> record(PodMeta pod, PolicyProblem problem) {
+    Delivery delivery = new Delivery(pod, problem);
+    if (waiting.incrementAndGet() > capacity) {
+      waiting.decrementAndGet();
+      drop(delivery);
+      return delivery.done;
+    }
+    schedule(delivery, Duration.ZERO);
+    return delivery.done;
   }
 
   /**
@@ -116,46 +184,113 @@ public final class PodEvents implements BiConsumer<PodMeta, PolicyProblem>, Auto
 
   /** Events dropped because too many were waiting. */
   public long dropped() {
-    return dropped.get();
+    return (long) dropped.count();
   }
 
-  private void record(PodMeta pod, PolicyProblem problem) {
-    String name = name(pod, problem);
-    String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+  private void drop(Delivery delivery) {
+    dropped.increment();
+    long now = System.nanoTime();
+    long last = lastDropLog.get();
+    if (now - last >= DROP_LOG_EVERY.toNanos() && lastDropLog.compareAndSet(last, now)) {
+      PodLog.with(
+          delivery.pod.key(),
+          () ->
+              LOG.warnf(
+                  "pod %s: its %s Event is dropped: %d Events wait already (%d dropped since"
+                      + " start); a dropped problem is recorded when its pod is met again",
+                  delivery.pod.key(), delivery.problem.reason(), capacity, dropped()));
+    }
+    delivery.done.completeExceptionally(new Dropped(capacity + " Events wait already"));
+  }
+
+  private void schedule(Delivery delivery, Duration delay) {
     try {
-      client
-          .v1()
-          .events()
-          .inNamespace(pod.namespace())
-          .resource(event(pod, problem, name, now))
-          .create();
-    } catch (KubernetesClientException e) {
-      if (e.getCode() != 409) {
+      executor.schedule(() -> attempt(delivery), delay.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      finish(delivery, e); // closing
+    }
+  }
+
+  /** On the executor: one attempt; a failure is tried again later, up to {@link #ATTEMPTS}. */
+  private void attempt(Delivery delivery) {
+    try {
+      send(delivery);
+      finish(delivery, null);
+    } catch (RuntimeException e) {
+      delivery.attempts++;
+      if (delivery.attempts >= ATTEMPTS || !retryable(e)) {
+        failed.increment();
         PodLog.with(
-            pod.key(),
+            delivery.pod.key(),
             () ->
                 LOG.warnf(
-                    "pod %s: cannot record Event %s: %s",
-                    pod.key(), problem.reason(), e.getMessage()));
+                    "pod %s: cannot record its %s Event after %d attempts, giving up: %s",
+                    delivery.pod.key(),
+                    delivery.problem.reason(),
+                    delivery.attempts,
+                    e.getMessage()));
+        finish(delivery, e);
         return;
       }
-      touch(pod, name, now);
+      Duration pause = delivery.backoff.next();
+      PodLog.with(
+          delivery.pod.key(),
+          () ->
+              LOG.debugf(
+                  "pod %s: recording its %s Event failed (%s); next attempt in %d ms",
+                  delivery.pod.key(), delivery.problem.reason(), e.getMessage(), pause.toMillis()));
+      schedule(delivery, pause);
     }
   }
 
-  private void touch(PodMeta pod, String name, String now) {
-    try {
-      client
-          .v1()
-          .events()
-          .inNamespace(pod.namespace())
-          .withName(name)
-          .patch(PatchContext.of(PatchType.JSON_MERGE), "{\"lastTimestamp\":\"" + now + "\"}");
-    } catch (KubernetesClientException e) {
-      PodLog.with(
-          pod.key(),
-          () -> LOG.debugf("pod %s: cannot update Event %s: %s", pod.key(), name, e.getMessage()));
+  private void finish(Delivery delivery, Throwable error) {
+    waiting.decrementAndGet();
+    if (error == null) {
+      delivery.done.complete(null);
+    } else {
+      delivery.done.completeExceptionally(error);
     }
+  }
+
+  /** Worth another try: the API away, overloaded or failing, or not allowing it yet (RBAC). */
+  private static boolean retryable(RuntimeException e) {
+    if (!(e instanceof KubernetesClientException k)) {
+      return false;
+    }
+    int code = k.getCode();
+    return code == 0 || code == 403 || code == 409 || code == 429 || code >= 500;
+  }
+
+  /** Creates the Event or, when it exists (a repeat), raises its count. */
+  private void send(Delivery delivery) {
+    PodMeta pod = delivery.pod;
+    String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
+    try {
+      events(pod).resource(event(pod, delivery.problem, delivery.name, now)).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        throw e;
+      }
+      repeat(pod, delivery.name, now);
+    }
+  }
+
+  /** The Event exists: count one more, seen now. Gone meanwhile: the next attempt creates it. */
+  private void repeat(PodMeta pod, String name, String now) {
+    Resource<Event> resource = events(pod).withName(name);
+    Event existing = resource.get();
+    if (existing == null) {
+      throw new KubernetesClientException(
+          "Event " + name + " vanished; creating it again", 409, null);
+    }
+    int count = existing.getCount() == null ? 1 : existing.getCount();
+    resource.patch(
+        PatchContext.of(PatchType.JSON_MERGE),
+        "{\"count\":" + (count + 1) + ",\"lastTimestamp\":\"" + now + "\"}");
+  }
+
+  private NonNamespaceOperation<Event, EventList, Resource<Event>> events(PodMeta pod) {
+    return client.v1().events().inNamespace(pod.namespace());
   }
 
   private Event event(PodMeta pod, PolicyProblem problem, String name, String now) {
@@ -208,5 +343,21 @@ public final class PodEvents implements BiConsumer<PodMeta, PolicyProblem>, Auto
   @Override
   public void close() {
     Daemons.shutdown(executor, Duration.ofSeconds(2));
+  }
+
+  /** One Event on its way: attempts and backoff are touched only on the executor. */
+  private final class Delivery {
+    final PodMeta pod;
+    final PolicyProblem problem;
+    final String name;
+    final CompletableFuture<Void> done = new CompletableFuture<>();
+    final Backoff backoff = new Backoff(backoffMin, backoffMax, random);
+    int attempts;
+
+    Delivery(PodMeta pod, PolicyProblem problem) {
+      this.pod = pod;
+      this.problem = problem;
+      this.name = name(pod, problem);
+    }
   }
 }

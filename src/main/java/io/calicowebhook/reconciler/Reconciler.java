@@ -35,7 +35,9 @@ import org.jboss.logging.Logger;
  * #onDeposed}).
  *
  * <p>Resyncs and watch restarts run on one thread of their own; when a resync fails (etcd away) it
- * is tried again with backoff, from 1 s up to 30 s (or the period, if shorter).
+ * is tried again with backoff, from 1 s up to 30 s (or the period, if shorter). An {@link Error} on
+ * that thread would end every later resync without a word: it is kept in {@link #fatalError()},
+ * which turns liveness DOWN so that Kubernetes restarts the pod.
  */
 public final class Reconciler implements AutoCloseable {
   private static final Logger LOG = Logger.getLogger(Reconciler.class);
@@ -68,6 +70,7 @@ public final class Reconciler implements AutoCloseable {
   private volatile Resync.Report last;
   private volatile Instant lastAt;
   private volatile String lastError;
+  private volatile Throwable fatal;
   private final java.util.concurrent.atomic.AtomicLong resyncs =
       new java.util.concurrent.atomic.AtomicLong();
   private int term;
@@ -145,7 +148,7 @@ public final class Reconciler implements AutoCloseable {
       lastError = "cannot write the term record: " + EtcdErrors.describe(error);
       Duration pause = retry.next();
       LOG.warnf("%s; trying again in %d ms", lastError, pause.toMillis());
-      executor.schedule(() -> takeTerm(forTerm), pause.toMillis(), TimeUnit.MILLISECONDS);
+      executor.schedule(guarded(() -> takeTerm(forTerm)), pause.toMillis(), TimeUnit.MILLISECONDS);
       return;
     }
     LOG.infof("writing to etcd under the %s", fence);
@@ -210,6 +213,25 @@ public final class Reconciler implements AutoCloseable {
   /** Why the last resync failed, when it did. */
   public Optional<String> lastError() {
     return Optional.ofNullable(lastError);
+  }
+
+  /** The {@link Error} that ended the resyncs, if one did: the process should be restarted. */
+  public Optional<Throwable> fatalError() {
+    return Optional.ofNullable(fatal);
+  }
+
+  /** {@code task}, with a throwable it lets out logged and an {@link Error} kept as fatal. */
+  private Runnable guarded(Runnable task) {
+    return () -> {
+      try {
+        task.run();
+      } catch (Error e) { // NOPMD: a scheduled task's Error would otherwise vanish in its future
+        fatal = e;
+        LOG.errorf(e, "reconciler: resyncs ended by an error; liveness is DOWN");
+      } catch (RuntimeException e) {
+        LOG.error("reconciler: unexpected failure", e);
+      }
+    };
   }
 
   private void podChanged(PodKey key) {
@@ -309,7 +331,9 @@ public final class Reconciler implements AutoCloseable {
     next = null;
     int forTerm = term;
     try {
-      next = executor.schedule(() -> resyncNow(forTerm), delay.toMillis(), TimeUnit.MILLISECONDS);
+      next =
+          executor.schedule(
+              guarded(() -> resyncNow(forTerm)), delay.toMillis(), TimeUnit.MILLISECONDS);
     } catch (RejectedExecutionException e) {
       // closed while a resync ran: nothing more to schedule
     }
@@ -321,7 +345,7 @@ public final class Reconciler implements AutoCloseable {
    */
   private void onExecutor(Runnable task) {
     try {
-      executor.execute(task);
+      executor.execute(guarded(task));
     } catch (RejectedExecutionException e) {
       LOG.debug("reconciler closed: a late call is dropped");
     }

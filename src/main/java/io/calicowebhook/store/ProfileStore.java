@@ -56,7 +56,7 @@ import java.util.function.Supplier;
  * another (whose term record moved the revision) can then never commit again; its call fails with
  * {@link FenceLostException} and nothing of it is written.
  */
-public final class ProfileStore {
+public final class ProfileStore implements ProfileWriter {
   private static final int CONFLICT_ATTEMPTS = 3;
   private static final GetOption PREFIX = GetOption.builder().isPrefix(true).build();
   private static final DeleteOption DELETE_PREFIX = DeleteOption.builder().isPrefix(true).build();
@@ -123,6 +123,7 @@ public final class ProfileStore {
   }
 
   /** What one transaction may hold. */
+  @Override
   public TxnLimits limits() {
     return limits;
   }
@@ -153,11 +154,6 @@ public final class ProfileStore {
     return json.append('"').toString();
   }
 
-  /** {@link #apply(List, Fence)} for a writer that is alone ({@link Fence#NONE}). */
-  public CompletableFuture<Applied> apply(List<ProfileOp> ops) {
-    return apply(ops, Fence.NONE);
-  }
-
   /**
    * Carries out {@code ops}, only while {@code fence} holds; for one id only the last operation
    * counts.
@@ -165,6 +161,7 @@ public final class ProfileStore {
    * @return what happened to each profile id; fails (and may have applied some groups) when etcd
    *     fails as a whole, and with {@link FenceLostException} once another term began
    */
+  @Override
   public CompletableFuture<Applied> apply(List<ProfileOp> ops, Fence fence) {
     Map<String, WriteResult> tooLarge = new LinkedHashMap<>();
     List<ProfileOp> fitting = new ArrayList<>();

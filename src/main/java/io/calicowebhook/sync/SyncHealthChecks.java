@@ -19,6 +19,7 @@ import org.eclipse.microprofile.health.Liveness;
  * <ul>
  *   <li>liveness {@code profile-worker}: DOWN once the worker's dispatcher caught an {@link Error}
  *       (say an OutOfMemoryError) or died while it should run, so that Kubernetes restarts the pod;
+ *   <li>liveness {@code resync}: DOWN once an {@link Error} ended the reconciler's resyncs;
  *   <li>wellness {@code reconciler} ({@code /q/health/well}, not gating): mode, leader, informer,
  *       last resync.
  * </ul>
@@ -44,6 +45,28 @@ public class SyncHealthChecks {
       }
       return response.up().build();
     };
+  }
+
+  @Produces
+  @Liveness
+  @ApplicationScoped
+  HealthCheck resync(ModeSwitch sync) {
+    return () -> resyncLiveness(sync.cluster().map(ClusterMode::reconciler).orElse(null));
+  }
+
+  /** UP unless an {@link Error} ended the resyncs of {@code reconciler} (null: none runs). */
+  static HealthCheckResponse resyncLiveness(Reconciler reconciler) {
+    HealthCheckResponseBuilder response = HealthCheckResponse.named("resync");
+    if (reconciler == null) {
+      return response.up().withData("running", false).build();
+    }
+    if (reconciler.fatalError().isPresent()) {
+      return response
+          .down()
+          .withData("error", String.valueOf(reconciler.fatalError().get()))
+          .build();
+    }
+    return response.up().withData("resyncs", reconciler.resyncCount()).build();
   }
 
   @Produces

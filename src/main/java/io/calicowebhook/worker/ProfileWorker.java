@@ -12,12 +12,14 @@ import io.calicowebhook.store.FenceLostException;
 import io.calicowebhook.store.ProfileOp;
 import io.calicowebhook.store.ProfileStore;
 import io.calicowebhook.store.ProfileStore.Applied;
+import io.calicowebhook.store.ProfileWriter;
 import io.calicowebhook.store.WriteResult;
 import io.calicowebhook.worker.CoalescingQueue.Entry;
 import io.calicowebhook.worker.ProfilePlanner.Desire;
 import io.calicowebhook.worker.ProfilePlanner.Write;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -30,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.jboss.logging.Logger;
 
@@ -59,6 +62,10 @@ import org.jboss.logging.Logger;
  * worker at once and is reported to the fence-lost listener. The dispatcher never dies silently:
  * any throwable is logged and it goes on; an {@link Error} is also kept in {@link #fatalError()},
  * which turns liveness DOWN so that Kubernetes restarts the pod.
+ *
+ * <p>Every key handed to the store comes back to the queue exactly once, however the work ends: a
+ * result, a failed future, a throw of the store or of a stage of the chain, a preparer pool that
+ * refuses the batch.
  */
 public final class ProfileWorker {
   private static final Logger LOG = Logger.getLogger(ProfileWorker.class);
@@ -67,7 +74,7 @@ public final class ProfileWorker {
 
   private final PodStateSource pods;
   private final ProfilePlanner desired;
-  private final ProfileStore store;
+  private final ProfileWriter store;
   private final ProblemReports problems;
   private final WorkerSettings settings;
   private final WorkerMetrics metrics;
@@ -86,7 +93,7 @@ public final class ProfileWorker {
   private volatile boolean running;
   private volatile Throwable fatal;
   private volatile Fence fence = Fence.NONE;
-  private volatile long term;
+  private final AtomicLong term = new AtomicLong();
   private volatile Consumer<FenceLostException> onFenceLost = lost -> {};
   private long resumeAt = System.nanoTime();
   private long lastFailure = resumeAt;
@@ -94,7 +101,7 @@ public final class ProfileWorker {
   public ProfileWorker(
       PodStateSource pods,
       ProfilePlanner desired,
-      ProfileStore store,
+      ProfileWriter store,
       ProblemReports problems,
       WorkerSettings settings,
       io.micrometer.core.instrument.MeterRegistry registry) {
@@ -151,8 +158,12 @@ public final class ProfileWorker {
    */
   public synchronized void start(Fence fence) {
     this.fence = fence;
-    term++;
+    term.incrementAndGet();
     oversized.clear(); // a new term tries every full profile again
+    synchronized (backoff) {
+      backoff.reset(); // a pause chosen in an earlier term does not hold this one back
+      resumeAt = System.nanoTime();
+    }
     if (running) {
       return;
     }
@@ -169,7 +180,7 @@ public final class ProfileWorker {
    */
   public synchronized void stop() {
     running = false;
-    term++;
+    term.incrementAndGet();
     Thread thread = dispatcher;
     dispatcher = null;
     if (thread != null) {
@@ -266,13 +277,28 @@ public final class ProfileWorker {
       permits.release();
       return;
     }
+    Batch keys = new Batch(batch, System.nanoTime(), term.get(), fence);
     try {
-      Batch of = new Batch(term, fence, System.nanoTime());
-      write(batch, of).whenComplete((done, error) -> permits.release());
+      write(keys).whenComplete((done, error) -> settle(keys, error));
     } catch (Throwable e) { // NOPMD: give the permit and the keys back, then report
       permits.release();
-      batch.forEach(queue::retry);
+      keys.retryRest();
       throw e;
+    }
+  }
+
+  /**
+   * The end of a batch's chain: keys that nothing handed back yet (a stage threw) are queued again,
+   * and an {@link Error} turns liveness DOWN.
+   */
+  private void settle(Batch batch, Throwable error) {
+    try {
+      if (error != null) {
+        unexpected("profile worker: a batch ended in a failure", EtcdErrors.unwrap(error));
+      }
+      batch.retryRest();
+    } finally {
+      permits.release();
     }
   }
 
@@ -290,66 +316,77 @@ public final class ProfileWorker {
    * Prepares the batch on a preparing thread (building profiles parses policies and writes JSON,
    * which would otherwise hold up the dispatcher) and hands it to the store.
    */
-  private CompletableFuture<Void> write(List<Entry<PodKey>> batch, Batch of) {
+  private CompletableFuture<Void> write(Batch batch) {
     return CompletableFuture.supplyAsync(() -> prepareAll(batch), preparers)
-        .thenCompose(jobs -> apply(jobs, of));
+        .thenCompose(jobs -> apply(jobs, batch));
   }
 
-  private List<Job> prepareAll(List<Entry<PodKey>> batch) {
+  private List<Job> prepareAll(Batch batch) {
     List<Job> jobs = new ArrayList<>();
-    for (Entry<PodKey> entry : batch) {
+    for (Entry<PodKey> entry : batch.entries()) {
       try {
-        prepare(entry).ifPresent(jobs::add);
+        prepare(batch, entry).ifPresent(jobs::add);
       } catch (Throwable e) { // NOPMD: one pod's failure must not stop the others
         unexpected("pod " + entry.key() + ": cannot prepare its profile; trying again later", e);
-        retryLater(entry);
+        retryLater(batch, entry);
       }
     }
     return jobs;
   }
 
-  private CompletableFuture<Void> apply(List<Job> jobs, Batch of) {
+  private CompletableFuture<Void> apply(List<Job> jobs, Batch dispatched) {
     if (jobs.isEmpty()) {
       return CompletableFuture.completedFuture(null);
     }
-    return store
-        .apply(jobs.stream().map(Job::op).toList(), of.fence())
+    return applied(jobs, dispatched.fence())
         .handle(
             (applied, error) -> {
               try {
                 if (error == null) {
                   succeeded(jobs, applied);
                 } else if (EtcdErrors.unwrap(error) instanceof FenceLostException lost) {
-                  fenceLost(jobs, lost, of);
+                  fenceLost(jobs, lost, dispatched);
                 } else {
-                  failed(jobs, error, of);
+                  failed(jobs, error, dispatched);
                 }
               } catch (Throwable e) { // NOPMD: keys must never stay in flight forever
                 unexpected("profile worker: failure handling a result", e);
-                jobs.forEach(job -> queue.retry(job.entry()));
+                jobs.forEach(job -> dispatched.retry(job.entry()));
               }
               return null;
             });
   }
 
+  /** The store's answer; a throw of its own (a bug, an {@link Error}) is a failed answer. */
+  private CompletableFuture<Applied> applied(List<Job> jobs, Fence fence) {
+    try {
+      return store.apply(jobs.stream().map(Job::op).toList(), fence);
+    } catch (Throwable e) { // NOPMD: the keys come back through the failure path
+      if (e instanceof Error) {
+        unexpected("profile worker: the store threw", e);
+      }
+      return CompletableFuture.failedFuture(e);
+    }
+  }
+
   /** The job for {@code entry}, or empty when the pod needs no write (already finished). */
-  private Optional<Job> prepare(Entry<PodKey> entry) {
+  private Optional<Job> prepare(Batch batch, Entry<PodKey> entry) {
     PodKey key = entry.key();
     PodState state = pods.state(key);
     if (state instanceof PodState.Present present) {
-      return Optional.of(jobFor(entry, present.pod()));
+      return Optional.of(jobFor(batch, entry, present.pod()));
     }
     if (state instanceof PodState.Gone gone) {
       problems.forget(key);
       oversized.remove(key);
       String id = Escaping.profileId(key.namespace(), key.name());
-      return Optional.of(new Job(entry, null, new ProfileOp.Remove(id, gone.uid())));
+      return Optional.of(new Job(batch, entry, null, new ProfileOp.Remove(id, gone.uid())));
     }
-    queue.done(key);
+    batch.done(key);
     return Optional.empty();
   }
 
-  private Job jobFor(Entry<PodKey> entry, PodMeta pod) {
+  private Job jobFor(Batch batch, Entry<PodKey> entry, PodMeta pod) {
     boolean refused = stillOversized(entry.key(), pod);
     Desire desire =
         refused
@@ -358,12 +395,12 @@ public final class ProfileWorker {
     if (desire instanceof Write write) {
       write
           .problem()
-          .ifPresentOrElse(problem -> counted(pod, problem), () -> problems.fine(pod.key()));
-      return new Job(entry, pod, new ProfileOp.Put(write.profile()), !refused);
+          .ifPresentOrElse(problem -> counted(pod, problem), () -> problems.forget(pod.key()));
+      return new Job(batch, entry, pod, new ProfileOp.Put(write.profile()), !refused);
     }
-    problems.fine(pod.key());
+    problems.forget(pod.key());
     String id = Escaping.profileId(pod.namespace(), pod.name());
-    return new Job(entry, pod, new ProfileOp.Remove(id));
+    return new Job(batch, entry, pod, new ProfileOp.Remove(id));
   }
 
   /** Whether etcd refused this very pod and policy as too large; forgets it once either changed. */
@@ -432,7 +469,7 @@ public final class ProfileWorker {
                       + " calico.etcd.max-txn-bytes (%d): lower that setting below etcd's"
                       + " --max-request-bytes; writing the profile fail-closed",
                   job.entry().key(), store.limits().maxBytes()));
-      queue.retry(job.entry());
+      job.batch().retry(job.entry());
     } else {
       metrics.tooLarge.increment(); // even the fail-closed profile was refused
       finish(job);
@@ -450,7 +487,7 @@ public final class ProfileWorker {
             LOG.warnf(
                 "pod %s: etcd refused its profile on its own (%s); next attempt in %d ms",
                 key, why, delay.toMillis()));
-    queue.done(key);
+    job.batch().done(key);
     retryTimer.schedule(() -> submit(key), delay.toMillis(), TimeUnit.MILLISECONDS);
   }
 
@@ -466,9 +503,9 @@ public final class ProfileWorker {
    * Another replica took the lead: nothing of the batch was written. The keys go back (a later term
    * of this replica writes them from the state then); the current term stops at once.
    */
-  private void fenceLost(List<Job> jobs, FenceLostException lost, Batch of) {
-    jobs.forEach(job -> queue.retry(job.entry()));
-    if (of.term() != term) {
+  private void fenceLost(List<Job> jobs, FenceLostException lost, Batch dispatched) {
+    jobs.forEach(job -> dispatched.retry(job.entry()));
+    if (dispatched.term() != term.get()) {
       return; // a batch of an earlier term: that term is over already
     }
     metrics.fenceLost.increment();
@@ -481,16 +518,15 @@ public final class ProfileWorker {
    * The store failed the whole call: etcd-wide ({@link EtcdFailure}, e.g. its quota full), so every
    * key goes back to the queue and nothing is written fail-closed.
    */
-  private void failed(List<Job> jobs, Throwable error, Batch of) {
+  private void failed(List<Job> jobs, Throwable error, Batch dispatched) {
     EtcdFailure reason = metrics.failures.count(error);
     metrics.retries.increment(jobs.size());
-    jobs.forEach(job -> queue.retry(job.entry()));
-    if (of.term() != term) {
-      return; // a late failure of an earlier term must not pause this one
-    }
-    long dispatched = of.dispatched();
+    jobs.forEach(job -> dispatched.retry(job.entry()));
     synchronized (backoff) {
-      if (dispatched - lastFailure < 0) {
+      if (dispatched.term() != term.get()) {
+        return; // sent in an earlier term: it does not pause this one
+      }
+      if (dispatched.at() - lastFailure < 0) {
         return; // sent before the last failure was seen: that one already chose the pause
       }
       Duration pause = backoff.next();
@@ -508,7 +544,7 @@ public final class ProfileWorker {
     } else {
       pods.removed(job.entry().key());
     }
-    queue.done(job.entry().key());
+    job.batch().done(job.entry().key());
   }
 
   private void logForeign(Job job) {
@@ -524,22 +560,19 @@ public final class ProfileWorker {
     }
   }
 
-  private void retryLater(Entry<PodKey> entry) {
-    queue.done(entry.key());
+  private void retryLater(Batch batch, Entry<PodKey> entry) {
+    batch.done(entry.key());
     retryTimer.schedule(
         () -> submit(entry.key()), settings.backoffMax().toMillis(), TimeUnit.MILLISECONDS);
   }
-
-  /** What a batch was dispatched under: its term, its fence and when (nanoTime). */
-  private record Batch(long term, Fence fence, long dispatched) {}
 
   /**
    * One pod's operation; {@code pod} is null when it is gone; {@code full} when it puts the profile
    * the planner desires, not one closed because etcd refused that as too large.
    */
-  private record Job(Entry<PodKey> entry, PodMeta pod, ProfileOp op, boolean full) {
-    Job(Entry<PodKey> entry, PodMeta pod, ProfileOp op) {
-      this(entry, pod, op, false);
+  private record Job(Batch batch, Entry<PodKey> entry, PodMeta pod, ProfileOp op, boolean full) {
+    Job(Batch batch, Entry<PodKey> entry, PodMeta pod, ProfileOp op) {
+      this(batch, entry, pod, op, false);
     }
   }
 
@@ -547,6 +580,74 @@ public final class ProfileWorker {
   private record OversizedMark(String uid, String policy) {
     static OversizedMark of(PodMeta pod) {
       return new OversizedMark(pod.uid(), ProfilePlanner.policy(pod));
+    }
+  }
+
+  /**
+   * The keys of one dispatched batch, each handed back to the queue exactly once: the first of
+   * {@link #done}, {@link #retry} and {@link #retryRest} for a key counts, later ones do nothing,
+   * so a key finished and already taken again by a newer batch is never queued twice.
+   */
+  private final class Batch {
+    private final Map<PodKey, Entry<PodKey>> open = new LinkedHashMap<>();
+    private final List<Entry<PodKey>> entries;
+    private final long at;
+    private final long term;
+    private final Fence fence;
+
+    Batch(List<Entry<PodKey>> entries, long at, long term, Fence fence) {
+      this.entries = entries;
+      this.at = at;
+      this.term = term;
+      this.fence = fence;
+      entries.forEach(entry -> open.put(entry.key(), entry));
+    }
+
+    List<Entry<PodKey>> entries() {
+      return entries;
+    }
+
+    /** When it was dispatched ({@link System#nanoTime()}). */
+    long at() {
+      return at;
+    }
+
+    /** The worker's term when it was dispatched. */
+    long term() {
+      return term;
+    }
+
+    /** The fence of that term. */
+    Fence fence() {
+      return fence;
+    }
+
+    void done(PodKey key) {
+      if (close(key)) {
+        queue.done(key);
+      }
+    }
+
+    void retry(Entry<PodKey> entry) {
+      if (close(entry.key())) {
+        queue.retry(entry);
+      }
+    }
+
+    /** Queues again every key not handed back yet. */
+    void retryRest() {
+      List<Entry<PodKey>> rest;
+      synchronized (open) {
+        rest = List.copyOf(open.values());
+        open.clear();
+      }
+      rest.forEach(queue::retry);
+    }
+
+    private boolean close(PodKey key) {
+      synchronized (open) {
+        return open.remove(key) != null;
+      }
     }
   }
 }

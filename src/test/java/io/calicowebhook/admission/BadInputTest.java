@@ -130,8 +130,8 @@ class BadInputTest {
   }
 
   @Test
-  void rejectsBodyOverFourMebibytes() {
-    byte[] body = new byte[5 * 1024 * 1024];
+  void rejectsBodyOverSevenMebibytes() {
+    byte[] body = new byte[(int) BodyLimit.MAX_BYTES + 1];
     Arrays.fill(body, (byte) ' ');
     Response response = post("application/json", body);
     assertEquals(413, response.statusCode(), response.asString());

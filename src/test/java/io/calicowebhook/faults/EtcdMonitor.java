@@ -23,32 +23,68 @@ public final class EtcdMonitor implements AutoCloseable {
   public record Change(String key, String value, long revision) {}
 
   private final Client client;
-  private final Watch.Watcher watcher;
+  private volatile Watch.Watcher watcher;
+  private volatile boolean closed;
+  private long lastRevision;
   private final List<Change> changes = new ArrayList<>();
   private final List<Throwable> errors = new ArrayList<>();
 
   /** Watches from the revision after {@code fromRevision}. */
   public EtcdMonitor(String endpoint, long fromRevision) {
     this.client = Client.builder().endpoints(endpoint).build();
+    this.lastRevision = fromRevision;
+    watch();
+  }
+
+  /**
+   * Watches from the revision after the last one seen, so that a watch broken by etcd's death
+   * resumes where it stopped once etcd is back.
+   */
+  private synchronized void watch() {
+    if (closed) {
+      return;
+    }
     WatchOption option =
-        WatchOption.builder().isPrefix(true).withRevision(fromRevision + 1).build();
-    this.watcher = client.getWatchClient().watch(bytes("/"), option, this::record, this::failed);
+        WatchOption.builder().isPrefix(true).withRevision(lastRevision + 1).build();
+    watcher = client.getWatchClient().watch(bytes("/"), option, this::record, this::failed);
   }
 
   private synchronized void record(io.etcd.jetcd.watch.WatchResponse response) {
     for (WatchEvent event : response.getEvents()) {
+      lastRevision = Math.max(lastRevision, event.getKeyValue().getModRevision());
       String key = event.getKeyValue().getKey().toString(UTF_8);
       long revision = event.getKeyValue().getModRevision();
       if (event.getEventType() == WatchEvent.EventType.DELETE) {
-        changes.add(new Change(key, null, response.getHeader().getRevision()));
+        changes.add(new Change(key, null, revision));
       } else {
         changes.add(new Change(key, event.getKeyValue().getValue().toString(UTF_8), revision));
       }
     }
   }
 
-  private synchronized void failed(Throwable error) {
-    errors.add(error);
+  private void failed(Throwable error) {
+    if (closed) {
+      return;
+    }
+    if (String.valueOf(error.getMessage()).contains("compacted")) {
+      synchronized (this) {
+        errors.add(error); // changes were lost to compaction: the record would have a hole
+      }
+      return;
+    }
+    Thread retry =
+        new Thread(
+            () -> {
+              try {
+                Thread.sleep(200);
+              } catch (InterruptedException e) {
+                return;
+              }
+              watch();
+            },
+            "etcd-monitor-retry");
+    retry.setDaemon(true);
+    retry.start();
   }
 
   /** Every change seen so far, in etcd's order. */
@@ -86,6 +122,7 @@ public final class EtcdMonitor implements AutoCloseable {
 
   @Override
   public void close() {
+    closed = true;
     watcher.close();
     client.close();
   }

@@ -171,7 +171,13 @@ class ChartDefaultsTest {
   void grantsOnlyReadingPodsAndRecordingEvents() {
     ClusterRole role = manifests.one(ClusterRole.class);
     assertEquals(
-        Set.of("/pods/get", "/pods/list", "/pods/watch", "/events/create", "/events/patch"),
+        Set.of(
+            "/pods/get",
+            "/pods/list",
+            "/pods/watch",
+            "/events/create",
+            "/events/get",
+            "/events/patch"),
         grants(role.getRules()));
     assertTrue(role.getRules().stream().allMatch(r -> r.getResourceNames().isEmpty()));
     assertTrue(role.getRules().stream().allMatch(r -> r.getNonResourceURLs().isEmpty()));

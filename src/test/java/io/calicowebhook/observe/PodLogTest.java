@@ -65,7 +65,9 @@ class PodLogTest {
               pod,
               new PolicyProblem(PolicyProblem.Reason.InvalidCalicoPolicy, "does not parse", "x"));
 
-      assertEquals(2, records.size(), "the problem, then the event that could not be recorded");
+      assertEquals(1, records.size(), "the problem (the failed Event is logged at DEBUG)");
+      assertEquals(
+          "pod my_ns/web: InvalidCalicoPolicy: does not parse", records.get(0).getMessage());
       for (ExtLogRecord record : records) {
         assertEquals("my_ns", record.getMdc(PodLog.NAMESPACE));
         assertEquals("web", record.getMdc(PodLog.NAME));

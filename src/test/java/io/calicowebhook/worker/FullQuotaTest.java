@@ -187,7 +187,11 @@ class FullQuotaTest {
         pods,
         planner,
         store,
-        new ProblemReports((pod, problem) -> problems.add(pod.name() + ": " + problem.message())),
+        new ProblemReports(
+            (pod, problem) -> {
+              problems.add(pod.name() + ": " + problem.message());
+              return java.util.concurrent.CompletableFuture.completedFuture(null);
+            }),
         DEFAULTS,
         metrics);
   }
