@@ -17,19 +17,21 @@ build:
 	$(MVNW) -q package -DskipTests
 
 # What the tests need from the system: etcd (the tests and `make run` start it themselves),
-# openssl (certificates), shellcheck (the scripts' test). Only what is missing is installed.
+# openssl (certificates), shellcheck (the scripts' test), promtool (the alert rules' test; Debian
+# ships it in the package prometheus). Only what is missing is installed.
 deps:
 	@missing=""; \
 	command -v etcd >/dev/null 2>&1 || missing="$$missing etcd-server etcd-client"; \
 	command -v openssl >/dev/null 2>&1 || missing="$$missing openssl"; \
 	command -v shellcheck >/dev/null 2>&1 || missing="$$missing shellcheck"; \
+	command -v promtool >/dev/null 2>&1 || missing="$$missing prometheus"; \
 	if [ -n "$$missing" ]; then \
 	  if command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing$$missing with apt-get"; \
 	    $(SUDO) apt-get update -qq && \
 	    DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	  else \
-	    echo "etcd (3.4 or newer), openssl and shellcheck must be on PATH; install them with your package manager" >&2; exit 1; \
+	    echo "etcd (3.4 or newer), openssl, shellcheck and promtool must be on PATH; install them with your package manager" >&2; exit 1; \
 	  fi; \
 	fi
 	@etcd --version | head -1

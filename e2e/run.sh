@@ -30,6 +30,11 @@ Environment:
   E2E_NAME         scratch namespace and release name (default cpw-e2e-<random>);
                    the test's own pods go to <name>-apps
   E2E_KEEP         1 leaves everything installed after the run, to look around
+  E2E_UPGRADE_FROM CHART@VERSION of an earlier release, e.g.
+                   oci://ghcr.io/OWNER/charts/calico-policy-webhook@0.1.0: installs that
+                   first, writes a pod's profile under it, then upgrades to this chart and
+                   E2E_IMAGE and checks that the profile and the certificate were kept
+  E2E_UPGRADE_FROM_IMAGE  that release's image as REPOSITORY:TAG (default: its chart's own)
   E2E_TLS_MODE     the chart's tls.mode to install with: helm or service (default: the
                    chart's default); service checks that the caBundle the service wrote
                    survives helm upgrade
@@ -62,7 +67,6 @@ expected=e2e/expected
 name=${E2E_NAME:-cpw-e2e-$(printf '%04x%04x' "$RANDOM" "$RANDOM")}
 apps=$name-apps
 release=$name
-fullname=$release-calico-policy-webhook
 timeout=${E2E_TIMEOUT:-180}
 keep=${E2E_KEEP:-0}
 etcd_url=http://etcd.$name.svc:2379
@@ -80,14 +84,30 @@ if [[ -n ${E2E_IMAGE:-} ]]; then
 fi
 image_args+=(--set "image.pullPolicy=${E2E_PULL_POLICY:-IfNotPresent}")
 
+upgrade_from=${E2E_UPGRADE_FROM:-}
+# What the first helm install installs: this chart and image, or the earlier release's.
+install_chart=("$chart")
+install_values=("${image_args[@]}")
+if [[ -n $upgrade_from ]]; then
+  if [[ $upgrade_from != ?*@?* ]]; then
+    echo "E2E_UPGRADE_FROM must be CHART@VERSION, e.g. oci://ghcr.io/OWNER/charts/calico-policy-webhook@0.1.0 (got '$upgrade_from')" >&2
+    exit 2
+  fi
+  install_chart=("${upgrade_from%@*}" --version "${upgrade_from##*@}")
+  install_values=()
+  if [[ -n ${E2E_UPGRADE_FROM_IMAGE:-} ]]; then
+    install_values=(--set "image.repository=${E2E_UPGRADE_FROM_IMAGE%:*}" --set "image.tag=${E2E_UPGRADE_FROM_IMAGE##*:}")
+  fi
+fi
+
 # The Secret that holds the serving pair: <fullname>-tls in helm mode, <fullname>-certs
 # when the service makes its own certificates (tls.mode=service).
 tls_args=()
-tls_secret=$fullname-tls
+tls_suffix=-tls
 case ${E2E_TLS_MODE:-} in
   "") ;;
   helm) tls_args=(--set tls.mode=helm) ;;
-  service) tls_args=(--set tls.mode=service); tls_secret=$fullname-certs ;;
+  service) tls_args=(--set tls.mode=service); tls_suffix=-certs ;;
   *) echo "E2E_TLS_MODE must be helm or service (got '$E2E_TLS_MODE')" >&2; exit 2 ;;
 esac
 
@@ -181,6 +201,24 @@ etcdctl() {
     /usr/local/bin/etcdctl --endpoints=http://127.0.0.1:2379 "$@"
 }
 
+# The value of KEY in etcd, in $value. A failing etcdctl fails the check with its own output
+# (a bare "$(etcdctl ...)" argument would hide the failure and compare an empty value).
+value=""
+etcd_value() { # key
+  value=$(etcdctl get "$1" --print-value-only 2>&1) || because "etcdctl get $1 failed: $value"
+}
+
+# The release's full name as the chart made it (nameOverride, truncation, a release name that
+# holds the chart's name): the name of its one Deployment, found by the instance label. Kept in
+# a file because checks run in subshells; "FULLNAME" in a dry run.
+fullname() {
+  if ((dry_run)); then
+    echo FULLNAME
+  else
+    cat "$work/fullname"
+  fi
+}
+
 cleanup() {
   local status=$?
   set +e
@@ -230,10 +268,20 @@ installs_etcd() {
 
 installs_chart() {
   # The webhook judges only the test's own namespace, whatever happens to this script.
-  run helm install "$release" "$chart" -n "$name" --wait --timeout 5m \
+  run helm install "$release" "${install_chart[@]}" -n "$name" --wait --timeout 5m \
     --set "etcd.endpoints=$etcd_url" \
     --set-json "webhook.namespaceSelector={\"matchLabels\":{\"kubernetes.io/metadata.name\":\"$apps\"}}" \
-    "${image_args[@]}" "${tls_args[@]}" >/dev/null || because "helm install failed (see its output above)"
+    "${install_values[@]}" "${tls_args[@]}" >/dev/null || because "helm install failed (see its output above)"
+}
+
+names_release() {
+  local names
+  names=$(run kubectl get deployments -n "$name" -l "app.kubernetes.io/instance=$release" \
+    -o 'jsonpath={.items[*].metadata.name}') || because "cannot list the release's Deployments: $names"
+  ((dry_run)) && return 0
+  [[ -n $names && $names != *" "* ]] ||
+    because "expected one Deployment labelled app.kubernetes.io/instance=$release, found '$names'"
+  printf '%s' "$names" >"$work/fullname"
 }
 
 # The first denial proves the kube-apiserver reaches the webhook through its Service.
@@ -299,10 +347,11 @@ writes_profile() {
   uid=$(run kubectl get -n "$apps" pod/web -o 'jsonpath={.metadata.uid}')
   wait_until "the rules of profile $web_profile in etcd" \
     etcd_value_is "/calico/v1/policy/profile/$web_profile/rules" "$(render "$expected/web-rules.json")"
-  expect_equal "tags of $web_profile" "$(render "$expected/web-tags.json")" \
-    "$(etcdctl get "/calico/v1/policy/profile/$web_profile/tags" --print-value-only)"
-  expect_equal "owner record of $web_profile" "$(render "$expected/web-owner.json" "$uid")" \
-    "$(etcdctl get "/calico-policy-webhook/v1/profiles/$web_profile" --print-value-only)"
+  etcd_value "/calico/v1/policy/profile/$web_profile/tags"
+  expect_equal "tags of $web_profile" "$(render "$expected/web-tags.json")" "$value"
+  etcd_value "/calico-policy-webhook/v1/profiles/$web_profile"
+  expect_equal "owner record of $web_profile" "$(render "$expected/web-owner.json" "$uid")" "$value"
+  printf '%s' "$uid" >"$work/web-uid"
 }
 
 # Checked once the web pod's later admission has reached etcd.
@@ -321,11 +370,17 @@ deletes_profile_with_pod() {
     etcd_has_nothing_under "/calico-policy-webhook/v1/profiles/$web_profile"
 }
 
-serving_state() {
-  run kubectl get -n "$name" secret "$tls_secret" -o 'jsonpath={.data.tls\.crt}'
+certificate_state() {
+  local fullname
+  fullname=$(fullname)
+  run kubectl get -n "$name" secret "$fullname$tls_suffix" -o 'jsonpath={.data.tls\.crt}'
   echo
   run kubectl get validatingwebhookconfiguration "$fullname" -o 'jsonpath={.webhooks[0].clientConfig.caBundle}'
   echo
+}
+
+serving_state() {
+  certificate_state
   run kubectl get pods -n "$name" -l "app.kubernetes.io/instance=$release" \
     -o 'jsonpath={range .items[*]}{.metadata.name}{" "}{end}'
 }
@@ -339,8 +394,27 @@ upgrade_keeps_certificate() {
   refuses "$manifests/pod-broken.yaml" "$expected/pod-broken.txt" pod/broken
 }
 
+# From the earlier release to this chart and image: the serving certificate and caBundle stay,
+# and the profile written under the earlier release is still there, owned by the same pod.
+upgrades_from_earlier_release() {
+  local before after uid
+  before=$(certificate_state)
+  # --reset-then-reuse-values: this chart's defaults for keys the earlier one did not have.
+  run helm upgrade "$release" "$chart" -n "$name" --reset-then-reuse-values --wait --timeout 5m \
+    "${image_args[@]}" >/dev/null || because "helm upgrade failed (see its output above)"
+  after=$(certificate_state)
+  expect_equal "serving certificate and caBundle after the upgrade" "$before" "$after"
+  uid=$(cat "$work/web-uid" 2>/dev/null || true)
+  etcd_value "/calico/v1/policy/profile/$web_profile/rules"
+  expect_equal "rules of $web_profile after the upgrade" "$(render "$expected/web-rules.json")" "$value"
+  etcd_value "/calico-policy-webhook/v1/profiles/$web_profile"
+  expect_equal "owner record of $web_profile after the upgrade" \
+    "$(render "$expected/web-owner.json" "$uid")" "$value"
+}
+
 uninstall_leaves_nothing() {
-  local kind left
+  local kind left fullname
+  fullname=$(fullname)
   run helm uninstall "$release" -n "$name" --wait --timeout 5m >/dev/null
   for kind in validatingwebhookconfigurations mutatingwebhookconfigurations clusterroles clusterrolebindings; do
     left=$(run kubectl get "$kind" -l "app.kubernetes.io/instance=$release" -o name)
@@ -363,13 +437,30 @@ mode=""
 if ((dry_run)); then
   mode=" (dry run: nothing is run)"
 fi
+if [[ -n $upgrade_from ]]; then
+  mode+=" (upgrade from $upgrade_from)"
+fi
 printf 'calico-policy-webhook e2e: release %s in namespace %s, test pods in %s%s\n' \
   "$release" "$name" "$apps" "$mode"
 
 must "the cluster answers" reaches_cluster
 must "a single-member etcd runs in $name" installs_etcd
 must "the chart installs and its pods become ready" installs_chart
+must "the release's objects are found by its instance label" names_release
 must "the webhook answers admission calls" webhook_answers
+if [[ -n $upgrade_from ]]; then
+  check "a valid pod's profile appears in etcd under the earlier release" writes_profile
+  check "helm upgrade to this chart and image keeps the certificate and the profile" \
+    upgrades_from_earlier_release
+  check "after the upgrade a Pod with a broken policy is refused with the documented message" \
+    refuses "$manifests/pod-broken.yaml" "$expected/pod-broken.txt" pod/broken
+  check "after the upgrade a deleted pod's profile goes from etcd" deletes_profile_with_pod
+  check "helm uninstall leaves no webhook configuration, cluster role or binding" uninstall_leaves_nothing
+  check "the scratch namespaces can be deleted" namespaces_go
+  printf '%d passed, %d failed\n' "$passed" "$failed"
+  ((failed == 0))
+  exit
+fi
 check "a Pod with a broken policy is refused with the documented message" \
   refuses "$manifests/pod-broken.yaml" "$expected/pod-broken.txt" pod/broken
 check "a Deployment with a broken policy is refused with the message naming its template" \

@@ -14,8 +14,8 @@ import java.util.function.Supplier;
 /**
  * The admission latency histogram {@code calico_webhook_admission_seconds}, tagged {@code endpoint}
  * (validate, mutate) and {@code verdict} (allowed, denied, patched, error). Buckets reach down to
- * 0.5 ms because a decision takes well under a millisecond. Every series exists from start-up, at
- * zero.
+ * 0.5 ms because a decision takes well under a millisecond, and up to 10 s, the longest webhook
+ * timeout. Every series exists from start-up, at zero.
  */
 @Startup
 @Singleton
@@ -35,7 +35,12 @@ public class AdmissionMetrics {
     Duration.ofMillis(50),
     Duration.ofMillis(100),
     Duration.ofMillis(250),
-    Duration.ofSeconds(1)
+    Duration.ofSeconds(1),
+    // Up to the longest webhook timeout the kube-apiserver allows (10 s), so that a p99 near
+    // the configured timeout shows as such rather than as "over 1 s".
+    Duration.ofMillis(2500),
+    Duration.ofSeconds(5),
+    Duration.ofSeconds(10)
   };
 
   private final Map<String, Timer> timers = new HashMap<>();

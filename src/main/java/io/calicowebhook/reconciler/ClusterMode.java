@@ -1,6 +1,7 @@
 package io.calicowebhook.reconciler;
 
 import io.calicowebhook.etcd.EtcdSettings;
+import io.calicowebhook.observe.FailClosedPods;
 import io.calicowebhook.store.DriftWatch;
 import io.calicowebhook.store.OwnRevisions;
 import io.calicowebhook.store.ProfileScan;
@@ -28,6 +29,8 @@ public final class ClusterMode implements AutoCloseable {
   private final Reconciler reconciler;
   private final Leadership leadership;
   private final Duration drainTimeout;
+  private final ProblemReports problems;
+  private final Resync resync;
 
   /** Where the cluster's Lease lives and who this replica is in it. */
   public record Identity(String leaseNamespace, String name) {}
@@ -52,13 +55,12 @@ public final class ClusterMode implements AutoCloseable {
     this.drainTimeout = workerSettings.drainTimeout();
     this.pods = new PodCache(client, reconcile.listPageSize(), reconcile.watchStaleAfter());
     this.events = new PodEvents(client, COMPONENT, identity.name(), registry);
-    this.worker =
-        new ProfileWorker(
-            pods, desired, store, new ProblemReports(events), workerSettings, registry);
+    this.problems = new ProblemReports(events);
+    this.worker = new ProfileWorker(pods, desired, store, problems, workerSettings, registry);
     ProfileScan scan =
         new ProfileScan(
             etcd.getKVClient(), etcdSettings.readPageSize(), etcdSettings.requestTimeout());
-    Resync resync =
+    this.resync =
         new Resync(
             desired,
             scan,
@@ -94,6 +96,15 @@ public final class ClusterMode implements AutoCloseable {
             reconciler::startLeading,
             reconciler::stopLeading);
     reconciler.onDeposed(leadership::relinquish);
+  }
+
+  /**
+   * Counts fail-closed pods in {@code pods}: every resync's picture, and the worker's writes in
+   * between. Call before {@link #start}.
+   */
+  public void countFailClosedIn(FailClosedPods pods) {
+    problems.countingIn(pods);
+    resync.onFailClosed(pods::replaceWith);
   }
 
   /** Starts the informer and stands for the lease; returns at once. */

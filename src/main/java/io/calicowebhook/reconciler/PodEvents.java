@@ -1,5 +1,6 @@
 package io.calicowebhook.reconciler;
 
+import io.calicowebhook.observe.PodLog;
 import io.calicowebhook.pod.PodMeta;
 import io.calicowebhook.worker.Backoff;
 import io.calicowebhook.worker.Daemons;
@@ -191,10 +192,13 @@ public final class PodEvents implements ProblemSink, AutoCloseable {
     long now = System.nanoTime();
     long last = lastDropLog.get();
     if (now - last >= DROP_LOG_EVERY.toNanos() && lastDropLog.compareAndSet(last, now)) {
-      LOG.warnf(
-          "pod %s: its %s Event is dropped: %d Events wait already (%d dropped since start);"
-              + " a dropped problem is recorded when its pod is met again",
-          delivery.pod.key(), delivery.problem.reason(), capacity, dropped());
+      PodLog.with(
+          delivery.pod.key(),
+          () ->
+              LOG.warnf(
+                  "pod %s: its %s Event is dropped: %d Events wait already (%d dropped since"
+                      + " start); a dropped problem is recorded when its pod is met again",
+                  delivery.pod.key(), delivery.problem.reason(), capacity, dropped()));
     }
     delivery.done.completeExceptionally(new Dropped(capacity + " Events wait already"));
   }
@@ -216,16 +220,25 @@ public final class PodEvents implements ProblemSink, AutoCloseable {
       delivery.attempts++;
       if (delivery.attempts >= ATTEMPTS || !retryable(e)) {
         failed.increment();
-        LOG.warnf(
-            "pod %s: cannot record its %s Event after %d attempts, giving up: %s",
-            delivery.pod.key(), delivery.problem.reason(), delivery.attempts, e.getMessage());
+        PodLog.with(
+            delivery.pod.key(),
+            () ->
+                LOG.warnf(
+                    "pod %s: cannot record its %s Event after %d attempts, giving up: %s",
+                    delivery.pod.key(),
+                    delivery.problem.reason(),
+                    delivery.attempts,
+                    e.getMessage()));
         finish(delivery, e);
         return;
       }
       Duration pause = delivery.backoff.next();
-      LOG.debugf(
-          "pod %s: recording its %s Event failed (%s); next attempt in %d ms",
-          delivery.pod.key(), delivery.problem.reason(), e.getMessage(), pause.toMillis());
+      PodLog.with(
+          delivery.pod.key(),
+          () ->
+              LOG.debugf(
+                  "pod %s: recording its %s Event failed (%s); next attempt in %d ms",
+                  delivery.pod.key(), delivery.problem.reason(), e.getMessage(), pause.toMillis()));
       schedule(delivery, pause);
     }
   }

@@ -6,6 +6,7 @@ import io.calicowebhook.profile.Escaping;
 import io.calicowebhook.store.DesiredProfile;
 import io.calicowebhook.store.Owner;
 import io.calicowebhook.store.ProfileScan;
+import io.calicowebhook.worker.PolicyProblem;
 import io.calicowebhook.worker.ProfilePlanner;
 import io.calicowebhook.worker.ProfilePlanner.Desire;
 import io.calicowebhook.worker.ProfilePlanner.Write;
@@ -56,6 +57,7 @@ public final class Resync {
   private final Consumer<String> onHeld;
   private Set<String> held = Set.of();
   private volatile int heldCount;
+  private volatile Consumer<Map<PodKey, PolicyProblem.Reason>> onFailClosed = found -> {};
 
   public Resync(ProfilePlanner desired, ProfileScan scan) {
     this(desired, scan, 1.0, message -> {});
@@ -98,6 +100,14 @@ public final class Resync {
     }
   }
 
+  /**
+   * Hands each completed resync's fail-closed pods (owned profiles whose pod's policy gets the
+   * fail-closed profile) to {@code listener}.
+   */
+  public void onFailClosed(Consumer<Map<PodKey, PolicyProblem.Reason>> listener) {
+    this.onFailClosed = listener;
+  }
+
   /** Profiles whose deletes the last resync held. */
   public int held() {
     return heldCount;
@@ -122,6 +132,7 @@ public final class Resync {
       }
     }
     int heldNow = deleteOrphans(counts, queue);
+    onFailClosed.accept(counts.failClosed);
     return new Report(
         pods.size(),
         counts.created,
@@ -198,6 +209,7 @@ public final class Resync {
       queue.accept(pod.key());
       return;
     }
+    write.problem().ifPresent(problem -> counts.failClosed.put(pod.key(), problem.reason()));
     DesiredProfile profile = write.profile();
     Optional<Owner> owner = Owner.parse(stored.ownerJson());
     if (owner.isPresent() && !owner.get().uid().equals(profile.owner().uid())) {
@@ -232,5 +244,6 @@ public final class Resync {
     int foreign;
     int owned;
     final List<String> orphans = new ArrayList<>();
+    final Map<PodKey, PolicyProblem.Reason> failClosed = new HashMap<>();
   }
 }

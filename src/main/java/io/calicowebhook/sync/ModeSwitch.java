@@ -2,6 +2,7 @@ package io.calicowebhook.sync;
 
 import io.calicowebhook.admission.PodAccepted;
 import io.calicowebhook.etcd.EtcdConnection;
+import io.calicowebhook.observe.FailClosedPods;
 import io.calicowebhook.pod.PodMeta;
 import io.calicowebhook.profile.ProfileBuilder;
 import io.calicowebhook.reconciler.ClusterMode;
@@ -52,6 +53,7 @@ public class ModeSwitch {
   private final EtcdConnection etcd;
   private final OwnRevisions own;
   private final MeterRegistry registry;
+  private final FailClosedPods failClosed;
   private final Instance<KubernetesClient> kubernetes;
   private final AdmittedPods admitted = new AdmittedPods();
   private volatile ProfileWorker localWorker;
@@ -64,8 +66,10 @@ public class ModeSwitch {
       EtcdConnection etcd,
       OwnRevisions own,
       MeterRegistry registry,
-      Instance<KubernetesClient> kubernetes) {
+      Instance<KubernetesClient> kubernetes,
+      FailClosedPods failClosed) {
     this.settings = settings;
+    this.failClosed = failClosed;
     this.desired = new ProfilePlanner(builder, store.limits());
     this.store = store;
     this.etcd = etcd;
@@ -79,7 +83,12 @@ public class ModeSwitch {
     if (api.isEmpty()) {
       localWorker =
           new ProfileWorker(
-              admitted, desired, store, ProblemReports.logOnly(), settings.worker(), registry);
+              admitted,
+              desired,
+              store,
+              ProblemReports.logOnly().countingIn(failClosed),
+              settings.worker(),
+              registry);
       localWorker.start();
       return;
     }
@@ -101,6 +110,7 @@ public class ModeSwitch {
             etcd.client(),
             own,
             registry);
+    cluster.countFailClosedIn(failClosed);
     cluster.start();
   }
 

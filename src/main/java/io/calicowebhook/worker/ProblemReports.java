@@ -1,5 +1,7 @@
 package io.calicowebhook.worker;
 
+import io.calicowebhook.observe.FailClosedPods;
+import io.calicowebhook.observe.PodLog;
 import io.calicowebhook.pod.PodKey;
 import io.calicowebhook.pod.PodMeta;
 import java.util.Map;
@@ -29,6 +31,7 @@ public final class ProblemReports {
 
   private final Map<PodKey, Report> reports = new ConcurrentHashMap<>();
   private final ProblemSink sink;
+  private volatile FailClosedPods failClosed;
 
   /**
    * @param sink where each new problem goes besides the log (an Event recorder), never blocking
@@ -42,8 +45,21 @@ public final class ProblemReports {
     return new ProblemReports((pod, problem) -> CompletableFuture.completedFuture(null));
   }
 
-  /** Reports {@code problem} of {@code pod} unless it was reported or is being reported. */
+  /** Counts the pods with a problem, as they are now, in {@code pods} from here on. */
+  public ProblemReports countingIn(FailClosedPods pods) {
+    this.failClosed = pods;
+    return this;
+  }
+
+  /**
+   * Reports {@code problem} of {@code pod} unless it was reported or is being reported; the pod
+   * counts as fail-closed either way.
+   */
   public void report(PodMeta pod, PolicyProblem problem) {
+    FailClosedPods counted = failClosed;
+    if (counted != null) {
+      counted.mark(pod.key(), problem.reason());
+    }
     int signature = Objects.hash(pod.uid(), problem.reason(), problem.subject());
     Report pending = new Report(signature, false);
     boolean[] fresh = {false};
@@ -62,7 +78,9 @@ public final class ProblemReports {
     if (reports.size() > MAX_REMEMBERED) {
       reports.clear(); // at worst a problem is reported once more
     }
-    LOG.warnf("pod %s: %s: %s", pod.key(), problem.reason(), problem.message());
+    PodLog.with(
+        pod.key(),
+        () -> LOG.warnf("pod %s: %s: %s", pod.key(), problem.reason(), problem.message()));
     CompletionStage<Void> recorded;
     try {
       recorded = sink.record(pod, problem);
@@ -75,9 +93,12 @@ public final class ProblemReports {
             reports.replace(pod.key(), pending, new Report(signature, true));
           } else {
             reports.remove(pod.key(), pending);
-            LOG.debugf(
-                "pod %s: its %s was not recorded (%s); reported again when met again",
-                pod.key(), problem.reason(), error);
+            PodLog.with(
+                pod.key(),
+                () ->
+                    LOG.debugf(
+                        "pod %s: its %s was not recorded (%s); reported again when met again",
+                        pod.key(), problem.reason(), error));
           }
         });
   }
@@ -90,9 +111,13 @@ public final class ProblemReports {
 
   /**
    * The pod is gone, or has no problem now: a problem of a pod of the same name later is reported
-   * anew.
+   * anew, and the pod no longer counts as fail-closed.
    */
   public void forget(PodKey key) {
     reports.remove(key);
+    FailClosedPods counted = failClosed;
+    if (counted != null) {
+      counted.clear(key);
+    }
   }
 }

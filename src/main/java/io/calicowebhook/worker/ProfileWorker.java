@@ -3,6 +3,7 @@ package io.calicowebhook.worker;
 import io.calicowebhook.etcd.EtcdErrors;
 import io.calicowebhook.etcd.EtcdFailure;
 import io.calicowebhook.etcd.TxnLimits;
+import io.calicowebhook.observe.PodLog;
 import io.calicowebhook.pod.PodKey;
 import io.calicowebhook.pod.PodMeta;
 import io.calicowebhook.profile.Escaping;
@@ -397,6 +398,7 @@ public final class ProfileWorker {
           .ifPresentOrElse(problem -> counted(pod, problem), () -> problems.forget(pod.key()));
       return new Job(batch, entry, pod, new ProfileOp.Put(write.profile()), !refused);
     }
+    problems.forget(pod.key());
     String id = Escaping.profileId(pod.namespace(), pod.name());
     return new Job(batch, entry, pod, new ProfileOp.Remove(id));
   }
@@ -459,11 +461,14 @@ public final class ProfileWorker {
   private void refusedAsTooLarge(Job job) {
     if (job.full()) { // counted when the fail-closed profile is prepared
       oversized.put(job.entry().key(), OversizedMark.of(job.pod()));
-      LOG.errorf(
-          "pod %s: etcd refused its profile as too large although it is within"
-              + " calico.etcd.max-txn-bytes (%d): lower that setting below etcd's"
-              + " --max-request-bytes; writing the profile fail-closed",
-          job.entry().key(), store.limits().maxBytes());
+      PodLog.with(
+          job.entry().key(),
+          () ->
+              LOG.errorf(
+                  "pod %s: etcd refused its profile as too large although it is within"
+                      + " calico.etcd.max-txn-bytes (%d): lower that setting below etcd's"
+                      + " --max-request-bytes; writing the profile fail-closed",
+                  job.entry().key(), store.limits().maxBytes()));
       job.batch().retry(job.entry());
     } else {
       metrics.tooLarge.increment(); // even the fail-closed profile was refused
@@ -476,9 +481,12 @@ public final class ProfileWorker {
     PodKey key = job.entry().key();
     int attempts = failedAttempts.merge(key, 1, Integer::sum);
     Duration delay = retryDelay(attempts);
-    LOG.warnf(
-        "pod %s: etcd refused its profile on its own (%s); next attempt in %d ms",
-        key, why, delay.toMillis());
+    PodLog.with(
+        key,
+        () ->
+            LOG.warnf(
+                "pod %s: etcd refused its profile on its own (%s); next attempt in %d ms",
+                key, why, delay.toMillis()));
     job.batch().done(key);
     retryTimer.schedule(() -> submit(key), delay.toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -550,9 +558,13 @@ public final class ProfileWorker {
   private void logForeign(Job job) {
     String id = job.op().id();
     if (foreignLogged.size() < FOREIGN_LOG_LIMIT && foreignLogged.add(id)) {
-      LOG.warnf(
-          "pod %s: profile %s exists in etcd and was not created by this service; left untouched",
-          job.entry().key(), id);
+      PodLog.with(
+          job.entry().key(),
+          () ->
+              LOG.warnf(
+                  "pod %s: profile %s exists in etcd and was not created by this service;"
+                      + " left untouched",
+                  job.entry().key(), id));
     }
   }
 

@@ -48,6 +48,20 @@ class AdmissionMetricsTest {
         metrics);
   }
 
+  /** The kube-apiserver waits at most 10 s for a webhook; the buckets reach that far. */
+  @Test
+  void hasBucketsUpToTheLongestWebhookTimeout() {
+    String metrics = scrape();
+    for (String le : new String[] {"1.0", "2.5", "5.0", "10.0"}) {
+      assertTrue(
+          metrics.contains(
+              "calico_webhook_admission_seconds_bucket{endpoint=\"mutate\",verdict=\"denied\",le=\""
+                  + le
+                  + "\"}"),
+          () -> "no bucket le=" + le + " in\n" + metrics);
+    }
+  }
+
   private double count(String endpoint, String verdict) {
     Matcher matcher =
         Pattern.compile(

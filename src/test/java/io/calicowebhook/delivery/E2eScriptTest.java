@@ -70,8 +70,8 @@ class E2eScriptTest {
   void passesEveryCheckOnAClusterThatBehavesAsDocumented() {
     Command run = run(Map.of());
     assertEquals(0, run.exitCode(), run::output);
-    assertEquals(14, count(run.output(), "PASS "), run::output);
-    assertTrue(run.output().contains("\n14 passed, 0 failed\n"), run::output);
+    assertEquals(15, count(run.output(), "PASS "), run::output);
+    assertTrue(run.output().contains("\n15 passed, 0 failed\n"), run::output);
     assertTrue(kubectlLog().contains("delete namespace " + APPS + " " + NAME + " --wait=true"));
   }
 
@@ -87,8 +87,87 @@ class E2eScriptTest {
         run::output);
     assertTrue(run.output().contains("got 'projectcalico.org/policy: something else'"));
     assertTrue(run.output().contains("PASS a valid pod's profile appears in etcd"), run::output);
-    assertTrue(run.output().contains("\n12 passed, 2 failed\n"), run::output);
+    assertTrue(run.output().contains("\n13 passed, 2 failed\n"), run::output);
     assertTrue(run.output().contains("cleaning up"), run::output);
+  }
+
+  /**
+   * The chart names a release's objects by its own rules (fullnameOverride, truncation, a release
+   * name holding the chart's name); the script reads the name from the installation.
+   */
+  @Test
+  void checksTheObjectsTheReleaseNamedWhateverTheChartCalledThem() {
+    Command run = run(Map.of("FAKE_FULLNAME", "webhook-of-" + NAME));
+    assertEquals(0, run.exitCode(), run::output);
+    assertTrue(run.output().contains("\n15 passed, 0 failed\n"), run::output);
+    String log = kubectlLog();
+    assertTrue(log.contains("secret webhook-of-" + NAME + "-tls"), log);
+    assertTrue(log.contains("get validatingwebhookconfigurations webhook-of-" + NAME + " "), log);
+    assertFalse(log.contains(NAME + "-calico-policy-webhook"), log);
+  }
+
+  @Test
+  void anEtcdctlFailureIsReportedAsItselfNotAsAnEmptyValue() {
+    Command run = run(Map.of("FAKE_ETCDCTL_FAILS_ON", "/tags"));
+    assertEquals(1, run.exitCode(), run::output);
+    assertTrue(
+        run.output()
+            .contains(
+                "FAIL a valid pod's profile appears in etcd: etcdctl get /calico/v1/policy/profile/"
+                    + APPS
+                    + "_web/tags failed: "),
+        run::output);
+    assertTrue(run.output().contains("Error: context deadline exceeded"), run::output);
+    assertFalse(run.output().contains("got ''"), run::output);
+  }
+
+  @Test
+  void upgradesFromAnEarlierReleaseKeepingTheProfileAndTheCertificate() {
+    Command dry =
+        run(
+            Map.of(
+                "E2E_UPGRADE_FROM", "oci://ghcr.io/o/charts/calico-policy-webhook@0.0.9",
+                "E2E_UPGRADE_FROM_IMAGE", "ghcr.io/o/r:0.0.9",
+                "E2E_IMAGE", "cpw:new"),
+            "--dry-run");
+    assertEquals(0, dry.exitCode(), dry::output);
+    assertInOrder(
+        dry.output(),
+        "+ helm install "
+            + NAME
+            + " oci://ghcr.io/o/charts/calico-policy-webhook --version 0.0.9 -n "
+            + NAME,
+        "--set image.repository=ghcr.io/o/r --set image.tag=0.0.9",
+        "+ kubectl apply -n " + APPS + " -f e2e/manifests/pod-web.yaml",
+        "+ helm upgrade "
+            + NAME
+            + " helm/calico-policy-webhook -n "
+            + NAME
+            + " --reset-then-reuse-values",
+        "--set image.repository=cpw --set image.tag=new",
+        "etcdctl --endpoints=http://127.0.0.1:2379 get /calico-policy-webhook/v1/profiles/"
+            + APPS
+            + "_web",
+        "+ kubectl delete -n " + APPS + " pod/web",
+        "+ helm uninstall " + NAME);
+
+    Command run =
+        run(Map.of("E2E_UPGRADE_FROM", "oci://ghcr.io/o/charts/calico-policy-webhook@0.0.9"));
+    assertEquals(0, run.exitCode(), run::output);
+    assertTrue(
+        run.output()
+            .contains(
+                "PASS helm upgrade to this chart and image keeps the certificate and the"
+                    + " profile"),
+        run::output);
+    assertTrue(run.output().contains("\n11 passed, 0 failed\n"), run::output);
+  }
+
+  @Test
+  void refusesAnUpgradeSourceWithoutAVersion() {
+    Command run = run(Map.of("E2E_UPGRADE_FROM", "oci://ghcr.io/o/charts/x"), "--dry-run");
+    assertEquals(2, run.exitCode(), run::output);
+    assertTrue(run.output().contains("E2E_UPGRADE_FROM must be CHART@VERSION"), run::output);
   }
 
   @Test
@@ -121,7 +200,7 @@ class E2eScriptTest {
   void installsWithTheServiceOwnedCertificatesWhenAsked() throws IOException {
     Command run = run(Map.of("E2E_TLS_MODE", "service"));
     assertEquals(0, run.exitCode(), run::output);
-    assertTrue(run.output().contains("\n14 passed, 0 failed\n"), run::output);
+    assertTrue(run.output().contains("\n15 passed, 0 failed\n"), run::output);
     String helm = Files.readString(state.resolve("helm.log"));
     assertTrue(
         helm.lines()

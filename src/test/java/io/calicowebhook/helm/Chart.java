@@ -92,14 +92,80 @@ final class Chart {
     return template.call();
   }
 
+  /**
+   * helm template of a copy of the chart whose test hooks are ordinary objects: helm-java's
+   * template, like helm template --skip-tests, leaves hooks out. In the copy the annotation {@code
+   * helm.sh/hook} is spelled {@link #HOOK_STAND_IN}; {@link #parse} spells it back.
+   */
+  private String renderHooksText() {
+    Path copy = chartWithVisibleHooks();
+    FakeApiServer.get();
+    TemplateCommand template = new Helm(copy).template().withName(RELEASE).withNamespace(namespace);
+    if (valuesFile != null) {
+      template.withValuesFile(valuesFile);
+    }
+    values.forEach(template::set);
+    return template.call();
+  }
+
+  private static final String HOOK = "helm.sh/hook";
+  private static final String HOOK_STAND_IN = "chart-test.calicowebhook.io/hook";
+  private static Path visibleHooksChart;
+
+  private static synchronized Path chartWithVisibleHooks() {
+    if (visibleHooksChart != null) {
+      return visibleHooksChart;
+    }
+    try {
+      Path copy = Files.createTempDirectory("chart-hooks").resolve(DIR.getFileName());
+      try (var paths = Files.walk(DIR)) {
+        for (Path source : paths.toList()) {
+          Path target = copy.resolve(DIR.relativize(source).toString());
+          if (Files.isDirectory(source)) {
+            Files.createDirectories(target);
+          } else {
+            String text = Files.readString(source);
+            Files.writeString(target, text.replace(HOOK + ":", HOOK_STAND_IN + ":"));
+          }
+        }
+      }
+      visibleHooksChart = copy;
+      return copy;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** What an installation creates: every object but the {@code helm test} hooks. */
   Manifests render() {
+    return parse(renderText(), false);
+  }
+
+  /** Only the {@code helm test} hooks, which an installation does not create. */
+  Manifests renderTestHooks() {
+    return parse(renderHooksText(), true);
+  }
+
+  private Manifests parse(String text, boolean testHooks) {
     List<HasMetadata> objects = new ArrayList<>();
-    for (String document : DOCUMENT_SEPARATOR.split(renderText())) {
+    for (String document : DOCUMENT_SEPARATOR.split(text)) {
       if (!isBlank(document)) {
-        objects.add(SERIALIZATION.unmarshal(document, HasMetadata.class));
+        HasMetadata object = SERIALIZATION.unmarshal(document, HasMetadata.class);
+        Map<String, String> annotations = object.getMetadata().getAnnotations();
+        if (testHooks && annotations != null && annotations.containsKey(HOOK_STAND_IN)) {
+          annotations.put(HOOK, annotations.remove(HOOK_STAND_IN));
+        }
+        if (isTestHook(object) == testHooks) {
+          objects.add(object);
+        }
       }
     }
     return new Manifests(objects, namespace);
+  }
+
+  private static boolean isTestHook(HasMetadata object) {
+    Map<String, String> annotations = object.getMetadata().getAnnotations();
+    return annotations != null && "test".equals(annotations.get("helm.sh/hook"));
   }
 
   private static boolean isBlank(String document) {

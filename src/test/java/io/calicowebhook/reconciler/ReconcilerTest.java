@@ -306,6 +306,36 @@ class ReconcilerTest {
         .body("checks.name", not(hasItem("reconciler")));
   }
 
+  /**
+   * The gauges of the runbook in cluster mode: this replica leads and watches, its last resync is
+   * recent, and the broken pod counts as fail-closed for its reason.
+   */
+  @Test
+  void exportsLeadershipInformerResyncAndFailClosedPods() {
+    await()
+        .atMost(SOON)
+        .until(() -> sync.cluster().orElseThrow().reconciler().lastResync().isPresent());
+    await()
+        .atMost(SOON)
+        .until(() -> sample("calico_pods_fail_closed{reason=\"InvalidCalicoPolicy\"}") >= 1.0);
+    assertEquals(1.0, sample("calico_leader{mode=\"cluster\"}"));
+    assertEquals(1.0, sample("calico_informer_watching"));
+    double resyncedAt = sample("calico_resync_last_success_timestamp_seconds");
+    double now = System.currentTimeMillis() / 1000.0;
+    assertTrue(resyncedAt > now - 120 && resyncedAt <= now + 1, () -> "resynced at " + resyncedAt);
+    assertEquals(0.0, sample("calico_pods_fail_closed{reason=\"CalicoProfileTooLarge\"}"));
+  }
+
+  private double sample(String series) {
+    String scrape = Tls.given(base).get("/q/metrics").then().statusCode(200).extract().asString();
+    return scrape
+        .lines()
+        .filter(line -> line.startsWith(series + " "))
+        .map(line -> Double.parseDouble(line.substring(series.length() + 1).strip()))
+        .findFirst()
+        .orElseThrow(() -> new AssertionError(series + " is not exported"));
+  }
+
   private List<Event> policyEvents(String pod) {
     return client.v1().events().inNamespace("before").list().getItems().stream()
         .filter(e -> pod.equals(e.getInvolvedObject().getName()))

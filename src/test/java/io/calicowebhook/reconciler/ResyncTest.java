@@ -16,6 +16,7 @@ import io.calicowebhook.store.OwnRevisions;
 import io.calicowebhook.store.Owner;
 import io.calicowebhook.store.ProfileScan;
 import io.calicowebhook.store.ProfileStore;
+import io.calicowebhook.worker.PolicyProblem;
 import io.calicowebhook.worker.ProfilePlanner;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
@@ -109,6 +110,35 @@ class ResyncTest {
             report.deleted(),
             report.unchanged() - 50,
             report.foreign()));
+  }
+
+  /** Owned profiles whose pods' policies do not parse are the fail-closed pods, and only they. */
+  @Test
+  void reportsThePodsWhoseOwnedProfilesAreFailClosed() throws Exception {
+    PodMeta broken =
+        new PodMeta(
+            "ns", "broken", "u1", Map.of(), Map.of("projectcalico.org/policy", "deny tcp"), false);
+    PodMeta fine = pod("ns", "fine", "u2", Map.of());
+    PodMeta brokenLater =
+        new PodMeta(
+            "ns",
+            "later",
+            "u3",
+            Map.of(),
+            Map.of("projectcalico.org/policy", "allow tcp to 1,Y"),
+            false);
+    program(broken, fine, pod("ns", "later", "u3", Map.of()));
+    List<Map<PodKey, PolicyProblem.Reason>> found = new ArrayList<>();
+    resync.onFailClosed(found::add);
+
+    resync.run(List.of(broken, fine, brokenLater), key -> {});
+
+    assertEquals(
+        List.of(
+            Map.of(
+                broken.key(), PolicyProblem.Reason.InvalidCalicoPolicy,
+                brokenLater.key(), PolicyProblem.Reason.InvalidCalicoPolicy)),
+        found);
   }
 
   private void program(PodMeta... pods) throws Exception {

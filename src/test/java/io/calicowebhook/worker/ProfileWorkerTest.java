@@ -14,6 +14,7 @@ import io.calicowebhook.etcd.EtcdKeys;
 import io.calicowebhook.etcd.EtcdKv;
 import io.calicowebhook.etcd.EtcdProcess;
 import io.calicowebhook.etcd.TxnLimits;
+import io.calicowebhook.observe.FailClosedPods;
 import io.calicowebhook.pod.PodKey;
 import io.calicowebhook.pod.PodMeta;
 import io.calicowebhook.profile.DefaultPolicy;
@@ -50,6 +51,7 @@ class ProfileWorkerTest {
   private EtcdKv kv;
   private EtcdProcess etcd;
   private MeterRegistry metrics;
+  private FailClosedPods failClosed;
   private ProfileWorker worker;
 
   @BeforeEach
@@ -295,6 +297,37 @@ class ProfileWorkerTest {
   }
 
   @Test
+  void countsFailClosedPodsUntilTheirPolicyIsFixedOrTheyAreGone() {
+    FakePods source = new FakePods();
+    worker.close();
+    worker = newWorker(DefaultPolicy.NS_ISOLATION, source);
+    worker.start();
+    PodMeta bad = pod("ns", "bad", Map.of(), Map.of(POLICY, "deny tcp"));
+    PodMeta worse = pod("ns", "worse", Map.of(), Map.of(POLICY, "allow tcp to ports 80,Y"));
+    for (PodMeta pod : List.of(bad, worse, pod("ns", "fine", Map.of(), Map.of()))) {
+      source.present(pod);
+      worker.submit(pod.key());
+    }
+    await().atMost(PROGRAMMED).until(() -> failedClosed() == 2.0);
+
+    source.present(pod("ns", "bad", Map.of(), Map.of(POLICY, "allow tcp to ports 80")));
+    worker.submit(bad.key());
+    await().atMost(PROGRAMMED).until(() -> failedClosed() == 1.0);
+    source.gone(worse.key());
+    worker.submit(worse.key());
+    await().atMost(PROGRAMMED).until(() -> failedClosed() == 0.0);
+    assertEquals(0, failClosed.count(PolicyProblem.Reason.CalicoProfileTooLarge));
+  }
+
+  private double failedClosed() {
+    return metrics
+        .get("calico.pods.fail.closed")
+        .tag("reason", "InvalidCalicoPolicy")
+        .gauge()
+        .value();
+  }
+
+  @Test
   void failsClosedForProfileOverTheByteLimit() throws Exception {
     worker.close();
     worker = newWorker(DefaultPolicy.NS_ISOLATION, pods, new TxnLimits(128, 64 * 1024));
@@ -476,6 +509,7 @@ class ProfileWorkerTest {
 
   private ProfileWorker newWorker(DefaultPolicy policy, PodStateSource source, TxnLimits limits) {
     metrics = new SimpleMeterRegistry();
+    failClosed = new FailClosedPods(metrics);
     ProfileStore store =
         new ProfileStore(
             ETCD.client().getKVClient(),
@@ -489,7 +523,7 @@ class ProfileWorkerTest {
         source,
         new ProfilePlanner(new ProfileBuilder(policy), limits),
         store,
-        ProblemReports.logOnly(),
+        ProblemReports.logOnly().countingIn(failClosed),
         settings,
         metrics);
   }
