@@ -4,7 +4,7 @@
 The container port that serves /q/metrics, by name, and its scheme. Everything that scrapes goes
 through these two, so that moving metrics to another port changes only them.
 */}}
-{{- define "cpw.metricsTargetPort" -}}https{{- end }}
+{{- define "cpw.metricsTargetPort" -}}management{{- end }}
 {{- define "cpw.metricsScheme" -}}https{{- end }}
 
 {{- define "cpw.metricsServiceName" -}}

@@ -1,11 +1,11 @@
 package io.calicowebhook.reconciler;
 
 import io.calicowebhook.etcd.EtcdSettings;
-import io.calicowebhook.observe.FailClosedPods;
 import io.calicowebhook.store.DriftWatch;
 import io.calicowebhook.store.OwnRevisions;
 import io.calicowebhook.store.ProfileScan;
 import io.calicowebhook.store.ProfileStore;
+import io.calicowebhook.worker.FailClosedPods;
 import io.calicowebhook.worker.ProblemReports;
 import io.calicowebhook.worker.ProfilePlanner;
 import io.calicowebhook.worker.ProfileWorker;

@@ -1,9 +1,9 @@
 package io.calicowebhook.reconciler;
 
-import io.calicowebhook.observe.PodLog;
 import io.calicowebhook.pod.PodMeta;
 import io.calicowebhook.worker.Backoff;
 import io.calicowebhook.worker.Daemons;
+import io.calicowebhook.worker.PodLog;
 import io.calicowebhook.worker.PolicyProblem;
 import io.calicowebhook.worker.ProblemSink;
 import io.fabric8.kubernetes.api.model.Event;

@@ -2,7 +2,6 @@ package io.calicowebhook.sync;
 
 import io.calicowebhook.admission.PodAccepted;
 import io.calicowebhook.etcd.EtcdConnection;
-import io.calicowebhook.observe.FailClosedPods;
 import io.calicowebhook.pod.PodMeta;
 import io.calicowebhook.profile.ProfileBuilder;
 import io.calicowebhook.reconciler.ClusterMode;
@@ -11,6 +10,7 @@ import io.calicowebhook.reconciler.ReconcilerSettings;
 import io.calicowebhook.store.OwnRevisions;
 import io.calicowebhook.store.ProfileStore;
 import io.calicowebhook.worker.AdmittedPods;
+import io.calicowebhook.worker.FailClosedPods;
 import io.calicowebhook.worker.ProblemReports;
 import io.calicowebhook.worker.ProfilePlanner;
 import io.calicowebhook.worker.ProfileWorker;

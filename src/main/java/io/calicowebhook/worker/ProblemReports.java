@@ -1,7 +1,5 @@
 package io.calicowebhook.worker;
 
-import io.calicowebhook.observe.FailClosedPods;
-import io.calicowebhook.observe.PodLog;
 import io.calicowebhook.pod.PodKey;
 import io.calicowebhook.pod.PodMeta;
 import java.util.Map;

@@ -3,7 +3,6 @@ package io.calicowebhook.worker;
 import io.calicowebhook.etcd.EtcdErrors;
 import io.calicowebhook.etcd.EtcdFailure;
 import io.calicowebhook.etcd.TxnLimits;
-import io.calicowebhook.observe.PodLog;
 import io.calicowebhook.pod.PodKey;
 import io.calicowebhook.pod.PodMeta;
 import io.calicowebhook.profile.Escaping;

@@ -36,11 +36,14 @@ public final class Tls {
 
   private Tls() {}
 
-  /** A RestAssured request to {@code base} that trusts only the test CA, hostnames verified. */
+  /**
+   * A RestAssured request to {@code base} that trusts only the test CA, hostnames verified. Of
+   * {@code base} only the origin counts (the management interface's URL carries its root path).
+   */
   public static RequestSpecification given(URL base) {
     KeyStore trust = trustStore(TestCertificates.SERVER.resolve("ca.crt"));
     return RestAssured.given()
-        .baseUri(base.toString())
+        .baseUri(origin(base).toString())
         .config(RestAssuredConfig.config().sslConfig(SSLConfig.sslConfig().trustStore(trust)));
   }
 

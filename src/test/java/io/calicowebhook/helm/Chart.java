@@ -100,7 +100,12 @@ final class Chart {
   private String renderHooksText() {
     Path copy = chartWithVisibleHooks();
     FakeApiServer.get();
-    TemplateCommand template = new Helm(copy).template().withName(RELEASE).withNamespace(namespace);
+    TemplateCommand template =
+        new Helm(copy)
+            .template()
+            .withName(RELEASE)
+            .withNamespace(namespace)
+            .withKubeVersion(kubernetesVersion);
     if (valuesFile != null) {
       template.withValuesFile(valuesFile);
     }

@@ -29,7 +29,7 @@ class ExportedMetricsTest {
   private static final Pattern SAMPLE =
       Pattern.compile("^([a-zA-Z_:][a-zA-Z0-9_:]*)(\\{[^}]*})? (\\S+)");
 
-  @TestHTTPResource(value = "/", tls = true)
+  @TestHTTPResource(value = "/", management = true, tls = true)
   URL base;
 
   @Test

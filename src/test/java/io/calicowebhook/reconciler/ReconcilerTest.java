@@ -327,7 +327,8 @@ class ReconcilerTest {
   }
 
   private double sample(String series) {
-    String scrape = Tls.given(base).get("/q/metrics").then().statusCode(200).extract().asString();
+    String scrape =
+        Tls.given(management).get("/q/metrics").then().statusCode(200).extract().asString();
     return scrape
         .lines()
         .filter(line -> line.startsWith(series + " "))

@@ -14,7 +14,6 @@ import io.calicowebhook.etcd.EtcdKeys;
 import io.calicowebhook.etcd.EtcdKv;
 import io.calicowebhook.etcd.EtcdProcess;
 import io.calicowebhook.etcd.TxnLimits;
-import io.calicowebhook.observe.FailClosedPods;
 import io.calicowebhook.pod.PodKey;
 import io.calicowebhook.pod.PodMeta;
 import io.calicowebhook.profile.DefaultPolicy;

@@ -1,7 +1,7 @@
-package io.calicowebhook.observe;
+package io.calicowebhook.sync;
 
 import io.calicowebhook.reconciler.ClusterMode;
-import io.calicowebhook.sync.ModeSwitch;
+import io.calicowebhook.worker.FailClosedPods;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.StartupEvent;

@@ -1,4 +1,4 @@
-package io.calicowebhook.observe;
+package io.calicowebhook.worker;
 
 import io.calicowebhook.pod.PodKey;
 import io.calicowebhook.profile.Escaping;

@@ -1,4 +1,4 @@
-package io.calicowebhook.observe;
+package io.calicowebhook.worker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,12 +1,10 @@
-package io.calicowebhook.observe;
+package io.calicowebhook.worker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.calicowebhook.pod.PodKey;
 import io.calicowebhook.pod.PodMeta;
-import io.calicowebhook.worker.PolicyProblem;
-import io.calicowebhook.worker.ProblemReports;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

@@ -1,7 +1,6 @@
-package io.calicowebhook.observe;
+package io.calicowebhook.worker;
 
 import io.calicowebhook.pod.PodKey;
-import io.calicowebhook.worker.PolicyProblem;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
