@@ -14,8 +14,8 @@ import java.util.function.Supplier;
 /**
  * The admission latency histogram {@code calico_webhook_admission_seconds}, tagged {@code endpoint}
  * (validate, mutate) and {@code verdict} (allowed, denied, patched, error). Buckets reach down to
- * 0.5 ms because a decision takes well under a millisecond. Every series exists from start-up, at
- * zero.
+ * 0.5 ms so that decisions faster than a millisecond are told apart. Every series exists from
+ * start-up, at zero.
  */
 @Startup
 @Singleton

@@ -58,7 +58,7 @@ public final class ReviewReader {
    * {@code managedFields}, {@code userInfo}, ...) as {@code @JsonIgnoreProperties(ignoreUnknown =
    * true)} would. Without it Jackson copies each unknown field of a record (bound through its
    * constructor) into a buffer before dropping it, even with {@code FAIL_ON_UNKNOWN_PROPERTIES}
-   * off: that copy was a third of the time spent reading a review (bench/admission/README.md).
+   * off: that copy was a large part of the time spent reading a review (bench/admission).
    */
   private static final class SkipUnknownFields extends JacksonAnnotationIntrospector {
     @Override
