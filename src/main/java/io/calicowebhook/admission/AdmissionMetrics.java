@@ -19,7 +19,7 @@ import java.util.function.Supplier;
  */
 @Startup
 @Singleton
-public class AdmissionMetrics {
+class AdmissionMetrics {
   public static final String NAME = "calico.webhook.admission";
   static final List<String> ENDPOINTS = List.of("validate", "mutate");
   static final List<String> VERDICTS = List.of("allowed", "denied", "patched", "error");

@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
  * need and skipping the rest of the Pod (unknown fields are ignored: Kubernetes keeps adding them).
  * Every way a body can be wrong ends in a {@link BadInputException} with a short message.
  */
-public final class ReviewReader {
+final class ReviewReader {
   /** Deep enough for any Pod's managedFields, shallow enough to stop absurd nesting early. */
   static final int MAX_NESTING_DEPTH = 200;
 

@@ -20,7 +20,7 @@ import java.util.Optional;
  * StartupServingPair}) and has a pair for the time until the files hold one.
  */
 @Singleton
-public class ServingKeys implements KeyStoreProvider {
+class ServingKeys implements KeyStoreProvider {
   private final ServingKeyManager keys;
 
   public ServingKeys(CalicoConfig config, Instance<StartupServingPair> startup) {

@@ -41,7 +41,7 @@ import org.jboss.logging.Logger;
  * certificate's stops the start.
  */
 @Singleton
-public class ServingTls implements HttpServerOptionsCustomizer {
+class ServingTls implements HttpServerOptionsCustomizer {
   private static final Logger LOG = Logger.getLogger(ServingTls.class);
 
   /** Shortest reload period: the files are read whole each time. */
