@@ -49,10 +49,11 @@ bench-profiles: deps build
 # The reconciler with 20,000 pods on a mock Kubernetes API and a private etcd, as ratios to the
 # worker alone (bench/reconciler); not part of `make test`. It needs the test classpath (the
 # fabric8 mock server) and runs 5 to 10 minutes. BENCH_RECONCILER_ARGS="2000 200" for a quick run.
+# test-compile compiles every bench into target/bench-classes (the bench-compile execution in pom.xml).
 bench-reconciler: deps
-	$(MVNW) -q compile
+	$(MVNW) -q test-compile
 	$(MVNW) -q dependency:build-classpath -Dmdep.outputFile=target/bench-test.classpath -Dmdep.includeScope=test
-	java -Xmx2g -cp "target/classes:$$(cat target/bench-test.classpath)" bench/reconciler/ReconcilerBench.java $(BENCH_RECONCILER_ARGS)
+	java -Xmx2g -cp "target/bench-classes:target/classes:$$(cat target/bench-test.classpath)" ReconcilerBench $(BENCH_RECONCILER_ARGS)
 
 # Random faults from a seed against three replicas, the invariants checked all along
 # (src/test/java/io/calicowebhook/reconciler/ChaosTest.java); not part of `make test`.

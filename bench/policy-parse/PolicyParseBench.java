@@ -15,28 +15,36 @@ public final class PolicyParseBench {
   private static final int SIZE = 256 * 1024;
   private static final int WARMUP = 30;
   private static final int RUNS = 40;
+
   /** The goal: parsing costs at most this many times the split baseline, and under 100 ms. */
   private static final double MAX_RATIO = 25.0;
+
   private static final double MAX_MS = 100.0;
 
   public static void main(String[] args) throws java.io.IOException {
     Map<String, String> inputs = new LinkedHashMap<>();
-    inputs.put("valid, many rules", fill(
-        "allow tcp from ports 80,443 label app=web cidr 10.0.0.0/8 to ports 8000:8080; ") + "allow");
-    inputs.put("valid, ipv6 and labels", fill(
-        "allow from label app.kubernetes.io/name=web cidr 2001:db8::/32 to cidr ::1; ") + "allow");
+    inputs.put(
+        "valid, many rules",
+        fill("allow tcp from ports 80,443 label app=web cidr 10.0.0.0/8 to ports 8000:8080; ")
+            + "allow");
+    inputs.put(
+        "valid, ipv6 and labels",
+        fill("allow from label app.kubernetes.io/name=web cidr 2001:db8::/32 to cidr ::1; ")
+            + "allow");
     inputs.put("only semicolons", fill(";"));
     inputs.put("many bad rules", fill("deny; "));
     inputs.put("one huge port list", "allow tcp to ports " + fill("1,") + "1");
     inputs.put("one huge word", "x".repeat(SIZE));
 
-    for (String name : List.of("valid, many rules", "valid, ipv6 and labels", "one huge port list")) {
+    for (String name :
+        List.of("valid, many rules", "valid, ipv6 and labels", "one huge port list")) {
       if (!PolicyParser.parse("k", inputs.get(name)).valid()) {
         throw new IllegalStateException(name + " should be a valid policy");
       }
     }
     boolean ok = true;
-    System.out.printf("%-24s %10s %12s %8s%n", "input (256 KiB)", "parse ms", "baseline ms", "ratio");
+    System.out.printf(
+        "%-24s %10s %12s %8s%n", "input (256 KiB)", "parse ms", "baseline ms", "ratio");
     for (Map.Entry<String, String> input : inputs.entrySet()) {
       String text = input.getValue();
       double parse = medianMs(text, PolicyParseBench::parse);
@@ -44,12 +52,14 @@ public final class PolicyParseBench {
       double ratio = parse / baseline;
       ok &= ratio <= MAX_RATIO && parse <= MAX_MS;
       System.out.printf("%-24s %10.2f %12.2f %8.1f%n", input.getKey(), parse, baseline, ratio);
-      Results.add("policy parse, 256 KiB: " + input.getKey() + " (goal ratio <= 25, <= 100 ms)",
-          String.format("%.2f ms", parse), String.format("`String.split`: %.2f ms", baseline),
+      Results.add(
+          "policy parse, 256 KiB: " + input.getKey() + " (goal ratio <= 25, <= 100 ms)",
+          String.format("%.2f ms", parse),
+          String.format("`String.split`: %.2f ms", baseline),
           String.format("%.1f", ratio));
     }
-    System.out.printf("goal: ratio <= %.0f and parse <= %.0f ms: %s%n", MAX_RATIO, MAX_MS,
-        ok ? "met" : "MISSED");
+    System.out.printf(
+        "goal: ratio <= %.0f and parse <= %.0f ms: %s%n", MAX_RATIO, MAX_MS, ok ? "met" : "MISSED");
     System.exit(ok ? 0 : 1);
   }
 

@@ -1,6 +1,6 @@
 import io.calicowebhook.etcd.EtcdKeys;
-import io.calicowebhook.profile.DefaultPolicy;
 import io.calicowebhook.pod.PodMeta;
+import io.calicowebhook.profile.DefaultPolicy;
 import io.calicowebhook.profile.Profile;
 import io.calicowebhook.profile.ProfileBuilder;
 import io.etcd.jetcd.ByteSequence;
@@ -18,9 +18,9 @@ import java.util.function.IntFunction;
 
 /**
  * etcd's ceiling for profiles on this machine: the three keys of each profile (rules, tags,
- * ownership record) put blind, 42 profiles (126 puts) a transaction, a fixed number of
- * transactions in flight; no reads, no guards. No writer of these keys can beat it, so the worker's
- * profiles/s are reported as a share of it.
+ * ownership record) put blind, 42 profiles (126 puts) a transaction, a fixed number of transactions
+ * in flight; no reads, no guards. No writer of these keys can beat it, so the worker's profiles/s
+ * are reported as a share of it.
  *
  * <p>As a program: {@code EtcdCeiling ENDPOINT [profiles] [in-flight]} prints profiles/s for pods
  * shaped like {@code bench/admission/review.json} (five labels, three rules), the pods that {@code

@@ -15,15 +15,15 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * How many keys under a prefix etcd holds, over time, at almost no cost to etcd: one count-only
  * read, then a watch from the revision after it that adds one for every key created (a put of
- * version 1) and takes one away for every key deleted. Appends "MILLISECONDS COUNT" to FILE every 20
- * ms until killed; the first line is written once the read is done, so a caller that waits for it
- * misses no write after it. It keeps a number, not the keys: a set of them outgrew a 128 MiB heap
- * once the warm-up admitted 300,000 pods.
+ * version 1) and takes one away for every key deleted. Appends "MILLISECONDS COUNT" to FILE every
+ * 20 ms until killed; the first line is written once the read is done, so a caller that waits for
+ * it misses no write after it. It keeps a number, not the keys: a set of them outgrew a 128 MiB
+ * heap once the warm-up admitted 300,000 pods.
  *
  * <p>Why not count in etcd: a count-only range request walks etcd's index. At 144,000 keys each
- * took 40 ms of etcd's CPU (etcd 3.4, this machine), so counting every 20 ms took up to half a
- * core from the etcd the measured worker writes to, while it wrote. A watch costs etcd one event
- * per write.
+ * took 40 ms of etcd's CPU (etcd 3.4, this machine), so counting every 20 ms took up to half a core
+ * from the etcd the measured worker writes to, while it wrote. A watch costs etcd one event per
+ * write.
  *
  * <p>usage: {@code EtcdKeyCounter ENDPOINT PREFIX FILE}
  */

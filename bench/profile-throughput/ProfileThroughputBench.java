@@ -1,15 +1,15 @@
 import io.calicowebhook.etcd.EtcdKeys;
 import io.calicowebhook.etcd.EtcdProcess;
-import io.calicowebhook.store.OwnRevisions;
-import io.calicowebhook.store.ProfileStore;
 import io.calicowebhook.etcd.TxnLimits;
-import io.calicowebhook.profile.DefaultPolicy;
 import io.calicowebhook.pod.PodMeta;
+import io.calicowebhook.profile.DefaultPolicy;
 import io.calicowebhook.profile.Profile;
 import io.calicowebhook.profile.ProfileBuilder;
+import io.calicowebhook.store.OwnRevisions;
+import io.calicowebhook.store.ProfileStore;
 import io.calicowebhook.worker.AdmittedPods;
-import io.calicowebhook.worker.ProfilePlanner;
 import io.calicowebhook.worker.ProblemReports;
+import io.calicowebhook.worker.ProfilePlanner;
 import io.calicowebhook.worker.ProfileWorker;
 import io.calicowebhook.worker.WorkerSettings;
 import io.etcd.jetcd.ByteSequence;
@@ -29,10 +29,10 @@ import java.util.Map;
  * with as many in flight, no reads, no guards; the worker's share of it says how much the
  * unchanged-check and the ownership guard cost.
  *
- * <p>Run with {@code make bench-profiles} (see bench/profile-throughput/README.md). Arguments: baseline profiles (1000),
- * worker profiles (20000), the least acceptable ratio (0: exit status 1 below it), transactions
- * in flight (8, the service's default), rounds (9: worker and ceiling measured in turn after a
- * warm-up of each, medians reported).
+ * <p>Run with {@code make bench-profiles} (see bench/profile-throughput/README.md). Arguments:
+ * baseline profiles (1000), worker profiles (20000), the least acceptable ratio (0: exit status 1
+ * below it), transactions in flight (8, the service's default), rounds (9: worker and ceiling
+ * measured in turn after a warm-up of each, medians reported).
  */
 public class ProfileThroughputBench {
   private static final ProfileBuilder BUILDER = new ProfileBuilder(DefaultPolicy.NS_ISOLATION);
@@ -72,11 +72,18 @@ public class ProfileThroughputBench {
 
       double ratio = batched / sequential;
       System.out.printf("etcd %s, data in %s%n", etcd.endpoint(), etcd.dataDir());
-      System.out.printf("baseline, each put awaited: %,10.0f profiles/s (%d profiles)%n", sequential, sequentialCount);
-      System.out.printf("batched worker:             %,10.0f profiles/s (%d profiles, median of %d rounds)%n", batched, batchedCount, rounds);
+      System.out.printf(
+          "baseline, each put awaited: %,10.0f profiles/s (%d profiles)%n",
+          sequential, sequentialCount);
+      System.out.printf(
+          "batched worker:             %,10.0f profiles/s (%d profiles, median of %d rounds)%n",
+          batched, batchedCount, rounds);
       System.out.printf("ratio batched/baseline:     %10.1f%n", ratio);
-      System.out.printf("ceiling, blind txns:        %,10.0f profiles/s (median of %d rounds)%n", median(ceiling), rounds);
-      System.out.printf("ratio batched/ceiling:      %10.2f (median of the rounds' ratios)%n", median(ofCeiling));
+      System.out.printf(
+          "ceiling, blind txns:        %,10.0f profiles/s (median of %d rounds)%n",
+          median(ceiling), rounds);
+      System.out.printf(
+          "ratio batched/ceiling:      %10.2f (median of the rounds' ratios)%n", median(ofCeiling));
       Results.add(
           "idle worker, `make bench-profiles`, profiles/s (goal >= 0.8)",
           String.format("%,.0f", batched),
@@ -135,7 +142,8 @@ public class ProfileThroughputBench {
 
   static void check(KV kv, String namespace, int count) throws Exception {
     GetOption countOnly = GetOption.builder().isPrefix(true).withCountOnly(true).build();
-    long owners = kv.get(bytes(EtcdKeys.OWNER_PREFIX + namespace + "_"), countOnly).get().getCount();
+    long owners =
+        kv.get(bytes(EtcdKeys.OWNER_PREFIX + namespace + "_"), countOnly).get().getCount();
     if (owners != count) {
       throw new IllegalStateException("expected " + count + " profiles, etcd has " + owners);
     }

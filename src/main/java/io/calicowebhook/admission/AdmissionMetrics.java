@@ -14,12 +14,12 @@ import java.util.function.Supplier;
 /**
  * The admission latency histogram {@code calico_webhook_admission_seconds}, tagged {@code endpoint}
  * (validate, mutate) and {@code verdict} (allowed, denied, patched, error). Buckets reach down to
- * 0.5 ms because a decision takes well under a millisecond, and up to 10 s, the longest webhook
- * timeout. Every series exists from start-up, at zero.
+ * 0.5 ms, so that decisions faster than a millisecond are told apart, and up to 10 s, the longest
+ * webhook timeout. Every series exists from start-up, at zero.
  */
 @Startup
 @Singleton
-public class AdmissionMetrics {
+class AdmissionMetrics {
   public static final String NAME = "calico.webhook.admission";
   static final List<String> ENDPOINTS = List.of("validate", "mutate");
   static final List<String> VERDICTS = List.of("allowed", "denied", "patched", "error");

@@ -8,7 +8,7 @@ import java.util.List;
  * never carries {@code patch} or {@code patchType}; a mutating one carries both or neither.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record AdmissionResponse(
+record AdmissionResponse(
     String uid,
     boolean allowed,
     Status status,

@@ -4,7 +4,7 @@ package io.calicowebhook.admission;
  * A request the service will not judge: answered with {@link #status()} (4xx) and a short JSON body
  * {@code {"error": message}}, never with a stack trace.
  */
-public class BadInputException extends RuntimeException {
+class BadInputException extends RuntimeException {
   private final int status;
 
   public BadInputException(int status, String message) {

@@ -10,7 +10,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * or HTTP/2 without one) is cut off by {@code quarkus.http.limits.max-body-size} (8 MiB, just
  * above) as it streams, with a bare 413, or refused here once read when it is between the two.
  */
-public class BodyLimit {
+class BodyLimit {
   /**
    * Matches {@code quarkus.http.limits.max-body-size}: what an AdmissionReview can be. The
    * apiserver takes requests of up to 3 MiB, and a review holds the object and its old version (an

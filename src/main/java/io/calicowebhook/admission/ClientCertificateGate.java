@@ -21,7 +21,7 @@ import java.util.Set;
  * connection is closed after it, rather than drained of a body nobody reads.
  */
 @ApplicationScoped
-public class ClientCertificateGate {
+class ClientCertificateGate {
   /** Above Quarkus's own filters' defaults, so that it runs first among them. */
   static final int PRIORITY = 10_000;
 

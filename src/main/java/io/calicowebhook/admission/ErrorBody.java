@@ -1,4 +1,4 @@
 package io.calicowebhook.admission;
 
 /** The body of every 4xx (and the unexpected 5xx): {@code {"error": "..."}}. */
-public record ErrorBody(String error) {}
+record ErrorBody(String error) {}

@@ -18,7 +18,7 @@ import java.util.Optional;
  * empty namespace and all). The rename is one {@code move}: the value, up to 256 KiB, is never
  * copied into the answer, and arrives byte for byte.
  */
-public final class Mutator {
+final class Mutator {
   private static final ObjectMapper JSON = new ObjectMapper();
 
   public AdmissionResponse mutate(ReviewRequest request) {

@@ -8,7 +8,7 @@ import io.calicowebhook.pod.WorkloadKind;
  * {@code add}.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record PatchOperation(String op, String from, String path, String value) {
+record PatchOperation(String op, String from, String path, String value) {
 
   public static PatchOperation add(String path, String value) {
     return new PatchOperation("add", null, path, value);

@@ -10,7 +10,7 @@ import java.util.Map;
  * the same shape ({@code spec.template}, {@code spec.jobTemplate.spec.template} of a CronJob,
  * {@code template} of a PodTemplate). Everything else of the object is skipped while reading.
  */
-public record PodObject(ObjectMeta metadata, Spec spec, PodObject template) {
+record PodObject(ObjectMeta metadata, Spec spec, PodObject template) {
 
   /** A Pod, or a pod template. */
   public PodObject(ObjectMeta metadata, Spec spec) {

@@ -21,7 +21,7 @@ import java.util.stream.Collectors;
  * need and skipping the rest of the Pod (unknown fields are ignored: Kubernetes keeps adding them).
  * Every way a body can be wrong ends in a {@link BadInputException} with a short message.
  */
-public final class ReviewReader {
+final class ReviewReader {
   /** Deep enough for any Pod's managedFields, shallow enough to stop absurd nesting early. */
   static final int MAX_NESTING_DEPTH = 200;
 
@@ -58,7 +58,7 @@ public final class ReviewReader {
    * {@code managedFields}, {@code userInfo}, ...) as {@code @JsonIgnoreProperties(ignoreUnknown =
    * true)} would. Without it Jackson copies each unknown field of a record (bound through its
    * constructor) into a buffer before dropping it, even with {@code FAIL_ON_UNKNOWN_PROPERTIES}
-   * off: that copy was a third of the time spent reading a review (bench/admission/README.md).
+   * off: that copy was a large part of the time spent reading a review (bench/admission).
    */
   private static final class SkipUnknownFields extends JacksonAnnotationIntrospector {
     @Override

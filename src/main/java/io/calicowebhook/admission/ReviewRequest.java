@@ -7,7 +7,7 @@ import java.util.Optional;
  * {@code AdmissionReview.request}, reduced to the fields a decision reads. {@code dryRun} is null
  * when absent (false).
  */
-public record ReviewRequest(
+record ReviewRequest(
     String uid,
     GroupVersionKind kind,
     String subResource,

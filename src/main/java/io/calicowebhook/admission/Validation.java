@@ -7,4 +7,4 @@ import java.util.Optional;
  * What {@link Validator} decided: the response, and the pod to announce as {@link PodAccepted}
  * (present only for an allowed Pod CREATE or UPDATE that is not a dry run).
  */
-public record Validation(AdmissionResponse response, Optional<PodMeta> accepted) {}
+record Validation(AdmissionResponse response, Optional<PodMeta> accepted) {}

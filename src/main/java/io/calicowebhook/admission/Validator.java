@@ -24,7 +24,7 @@ import java.util.Optional;
  * although it would be ignored there (with a warning saying so). Only Pods are announced to the
  * etcd worker; a workload's pods are, once they exist. Everything else is allowed untouched.
  */
-public final class Validator {
+final class Validator {
   private final Warnings.Limit limit;
 
   public Validator() {

@@ -6,7 +6,7 @@ import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
 /** Makes the one {@link ProfileBuilder} from configuration, at start-up so a bad value stops it. */
-public class ProfileBuilderProducer {
+class ProfileBuilderProducer {
 
   @Produces
   @Singleton

@@ -8,7 +8,7 @@ import java.util.Objects;
  * The values one profile should have in etcd, and who it is for. What a write of it costs in a
  * transaction ({@link #bytes()}) and the ownership record's JSON are worked out once, here: the
  * worker asks for both several times per profile (when it decides, groups and writes), and doing
- * the work again each time was about a fifth of its CPU.
+ * the work again each time would be a large part of its CPU.
  */
 public final class DesiredProfile {
   private final String id;

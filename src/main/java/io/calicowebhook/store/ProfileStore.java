@@ -39,10 +39,9 @@ import java.util.function.Supplier;
  * group (one more transaction, at one revision) and decide again from that. So a new pod or a known
  * profile takes one round trip, with no read before it, and the transaction carries only its guards
  * and writes: a failure branch that read the group back would be in every transaction's raft entry,
- * and cost etcd about a tenth of its write rate (bench/profile-throughput). Decisions ({@link
- * ProfileChange}) write only what differs, guarded on every key's mod revision as read, so a
- * concurrent change by anyone else makes the group re-read rather than overwrite. Groups are sent
- * at once; nothing blocks.
+ * and lower etcd's write rate (bench/profile-throughput). Decisions ({@link ProfileChange}) write
+ * only what differs, guarded on every key's mod revision as read, so a concurrent change by anyone
+ * else makes the group re-read rather than overwrite. Groups are sent at once; nothing blocks.
  *
  * <p>A group that etcd refuses for itself (too large, a guard that keeps failing) is split in
  * halves until the profile at fault stands alone, so one bad profile never holds back the others:

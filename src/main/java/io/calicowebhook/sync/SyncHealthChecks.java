@@ -24,7 +24,7 @@ import org.eclipse.microprofile.health.Liveness;
  *       last resync.
  * </ul>
  */
-public class SyncHealthChecks {
+class SyncHealthChecks {
 
   @Produces
   @Liveness

@@ -7,7 +7,7 @@ import jakarta.inject.Singleton;
 import org.eclipse.microprofile.config.ConfigProvider;
 
 /** Checks every setting once, first thing at start-up, before anything uses one. */
-public class SyncSettingsProducer {
+class SyncSettingsProducer {
   /** Before the etcd connection and everything else started at start-up. */
   static final int FIRST = 100;
 

@@ -20,7 +20,7 @@ import javax.security.auth.x500.X500Principal;
  * {@code kube-apiserver,apiserver-webhook-client}). Names are compared exactly; no wildcards. Empty
  * means any certificate the client CA signed is accepted.
  */
-public record ClientNames(Set<String> names) {
+record ClientNames(Set<String> names) {
   static final String VARIABLE = "WEBHOOK_CLIENT_NAMES";
 
   /** {@code subjectAltName} type of a DNS name (RFC 5280). */

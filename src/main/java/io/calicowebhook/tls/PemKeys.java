@@ -26,7 +26,7 @@ import javax.net.ssl.KeyManagerFactory;
  * A serving certificate chain and its private key, read from PEM without the password-protected
  * PKCS#12 store that Vert.x's {@code PemKeyCertOptions} builds for them: that store encrypts the
  * key with PBKDF2 (10,000 rounds of HMAC-SHA256) and decrypts it again for the key manager, which
- * costs a just-started JVM about a tenth of a second each time. The key goes into an in-memory JKS
+ * is slow on a just-started JVM and paid again at each read. The key goes into an in-memory JKS
  * store instead, which is never written anywhere.
  *
  * <p>Key formats: PKCS#8 ({@code BEGIN PRIVATE KEY}), PKCS#1 RSA ({@code BEGIN RSA PRIVATE KEY},

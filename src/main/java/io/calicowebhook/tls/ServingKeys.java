@@ -14,13 +14,13 @@ import java.util.Optional;
  * The serving certificate and key ({@code WEBHOOK_TLS_CERT}, {@code WEBHOOK_TLS_KEY}), read once at
  * start-up and again by {@link ServingTls}'s reloads, and the key store provider of Quarkus's
  * default TLS configuration. Quarkus would otherwise read the PEM files itself into a
- * PBKDF2-protected PKCS#12 store (a tenth of a second or more of a just-started JVM) only for
- * {@link ServingTls} to replace what it made. A file that is missing, does not parse or holds a key
- * that is not the certificate's stops the start, unless the service makes its own certificates
- * ({@link StartupServingPair}) and has a pair for the time until the files hold one.
+ * PBKDF2-protected PKCS#12 store (slow on a just-started JVM) only for {@link ServingTls} to
+ * replace what it made. A file that is missing, does not parse or holds a key that is not the
+ * certificate's stops the start, unless the service makes its own certificates ({@link
+ * StartupServingPair}) and has a pair for the time until the files hold one.
  */
 @Singleton
-public class ServingKeys implements KeyStoreProvider {
+class ServingKeys implements KeyStoreProvider {
   private final ServingKeyManager keys;
 
   public ServingKeys(CalicoConfig config, Instance<StartupServingPair> startup) {

@@ -23,12 +23,11 @@ import org.jboss.logging.Logger;
 /**
  * The HTTPS port's TLS: which engine serves it, and the certificate reload.
  *
- * <p>Engine: BoringSSL (netty-tcnative, about 1.4x the requests/s of the JDK's engine, see
- * bench/admission) wherever its native library loads (Linux and macOS on x86_64 and aarch64,
- * glibc), else the JDK's engine; the log says which at start-up. {@code
- * -Dio.netty.handler.ssl.noOpenSsl=true} forces the JDK's. Protocols (TLS 1.3 and 1.2), the
- * requested client certificate and the client CA are the same on both. Sockets: epoll
- * (netty-transport-native-epoll, 1.08x the requests/s) on Linux, else Java NIO; {@code
+ * <p>Engine: BoringSSL (netty-tcnative, faster than the JDK's engine, see bench/admission) wherever
+ * its native library loads (Linux and macOS on x86_64 and aarch64, glibc), else the JDK's engine;
+ * the log says which at start-up. {@code -Dio.netty.handler.ssl.noOpenSsl=true} forces the JDK's.
+ * Protocols (TLS 1.3 and 1.2), the requested client certificate and the client CA are the same on
+ * both. Sockets: epoll (netty-transport-native-epoll) on Linux, else Java NIO; {@code
  * -Dio.netty.transport.noNative=true} forces NIO. The same log line names both.
  *
  * <p>Reload: the serving certificate, its key and the client CA are read by key and trust managers
@@ -42,7 +41,7 @@ import org.jboss.logging.Logger;
  * certificate's stops the start.
  */
 @Singleton
-public class ServingTls implements HttpServerOptionsCustomizer {
+class ServingTls implements HttpServerOptionsCustomizer {
   private static final Logger LOG = Logger.getLogger(ServingTls.class);
 
   /** Shortest reload period: the files are read whole each time. */

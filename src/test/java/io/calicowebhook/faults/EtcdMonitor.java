@@ -72,9 +72,11 @@ public final class EtcdMonitor implements AutoCloseable {
       }
       return;
     }
+    Watch.Watcher broken = watcher;
     Thread retry =
         new Thread(
             () -> {
+              broken.close(); // one watch at a time: the next resumes where this one stopped
               try {
                 Thread.sleep(200);
               } catch (InterruptedException e) {
@@ -87,12 +89,18 @@ public final class EtcdMonitor implements AutoCloseable {
     retry.start();
   }
 
-  /** Every change seen so far, in etcd's order. */
+  /**
+   * Every change seen so far, in etcd's order: by revision, each once. (A watch resumed after etcd
+   * died may overlap the one it replaces, and their events interleave.)
+   */
   public synchronized List<Change> changes() {
     if (!errors.isEmpty()) {
       throw new IllegalStateException("the etcd monitor's watch failed", errors.get(0));
     }
-    return List.copyOf(changes);
+    return changes.stream()
+        .distinct()
+        .sorted(java.util.Comparator.comparingLong(Change::revision))
+        .toList();
   }
 
   /**

@@ -1,6 +1,5 @@
 package io.calicowebhook.worker;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
@@ -33,7 +32,11 @@ class BackoffTest {
 
     backoff.reset();
 
-    assertTrue(backoff.next().compareTo(MIN) <= 0);
+    // The first pause again: drawn from [min/2, min], so neither zero nor the grown pause.
+    Duration pause = backoff.next();
+    assertTrue(
+        pause.compareTo(MIN.dividedBy(2)) >= 0 && pause.compareTo(MIN) <= 0,
+        pause + " outside [" + MIN.dividedBy(2) + ", " + MIN + "]");
   }
 
   @Test
@@ -55,6 +58,10 @@ class BackoffTest {
       backoff.next();
     }
 
-    assertEquals(true, backoff.next().compareTo(Duration.ofMinutes(30)) >= 0);
+    // Capped at the maximum and still in its upper half: no overflow to a negative or tiny pause.
+    Duration pause = backoff.next();
+    assertTrue(
+        pause.compareTo(Duration.ofMinutes(30)) >= 0 && pause.compareTo(Duration.ofHours(1)) <= 0,
+        pause + " outside [30m, 1h]");
   }
 }
