@@ -67,6 +67,11 @@ public final class EtcdErrors {
 
   /** The reason {@code cause} itself gives, or empty to look at what caused it. */
   private static Optional<EtcdFailure> read(Throwable cause) {
+    Optional<EtcdFailure> local =
+        local(cause); // first: a closed client's exceptions are etcd's too
+    if (local.isPresent()) {
+      return local;
+    }
     if (cause instanceof EtcdException etcd) {
       return read(Status.Code.valueOf(etcd.getErrorCode().name()), etcd.getMessage());
     }
@@ -76,7 +81,7 @@ public final class EtcdErrors {
     if (cause instanceof StatusException grpc) {
       return read(grpc.getStatus().getCode(), grpc.getStatus().getDescription());
     }
-    return local(cause);
+    return Optional.empty();
   }
 
   /** The reason of a failure the client raised itself, before or instead of an answer. */
