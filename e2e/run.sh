@@ -530,6 +530,9 @@ uninstall_leaves_nothing() {
     left+=$(run kubectl get "$kind" "$fullname" --ignore-not-found -o name)
     expect_equal "$kind left by the release" "" "$left"
   done
+  # The pre-delete hook (uninstall.deleteWebhooksFirst) leaves neither its Job nor its ServiceAccount.
+  left=$(run kubectl get jobs,serviceaccounts -n "$name" -l "app.kubernetes.io/instance=$release" -o name)
+  expect_equal "Jobs and ServiceAccounts left by the release" "" "$left"
   # Without its configurations the webhook is out of the admission chain.
   run kubectl apply --dry-run=server -n "$apps" -f "$manifests/pod-broken.yaml" >/dev/null ||
     because "pods are still judged after helm uninstall"

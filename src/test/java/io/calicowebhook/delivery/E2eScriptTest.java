@@ -323,6 +323,20 @@ class E2eScriptTest {
   }
 
   @Test
+  void failsWhenTheUninstallHookLeavesItsJob() {
+    Command run = run(Map.of("FAKE_HOOK_LEFT", "1"));
+    assertEquals(1, run.exitCode(), run::output);
+    assertTrue(
+        run.output()
+            .contains(
+                "FAIL helm uninstall leaves no webhook configuration, cluster role or binding:"
+                    + " Jobs and ServiceAccounts left by the release: expected '', got 'job.batch/"
+                    + FULLNAME
+                    + "-pre-delete'"),
+        run::output);
+  }
+
+  @Test
   void refusesAnUnknownNamespaceSelector() {
     Command run = run(Map.of("E2E_NAMESPACE_SELECTOR", "all"), "--dry-run");
     assertEquals(2, run.exitCode(), run::output);
