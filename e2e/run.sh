@@ -38,6 +38,15 @@ Environment:
   E2E_TLS_MODE     the chart's tls.mode to install with: helm or service (default: the
                    chart's default); service checks that the caBundle the service wrote
                    survives helm upgrade
+  E2E_NAMESPACE_SELECTOR  scratch (default): the webhook judges only the test's pod namespace;
+                   chart: the chart's own namespaceSelector (no override), so the webhook
+                   judges every namespace but the excluded ones, and the script checks that
+                   the release namespace and a namespace labelled calicowebhook.io/ignore=true
+                   are not judged. Only on a cluster of its own (the e2e workflow's kind
+                   clusters use it)
+
+While the webhook is scaled to zero, a pod without policy annotations must still be created
+(matchConditions keep it out of the webhook's path); skipped on clusters older than 1.28.
 
 Prints PASS or FAIL per check and exits non-zero when any check failed.
 EOF
@@ -111,11 +120,24 @@ case ${E2E_TLS_MODE:-} in
   *) echo "E2E_TLS_MODE must be helm or service (got '$E2E_TLS_MODE')" >&2; exit 2 ;;
 esac
 
+# The webhook judges only $apps (scratch), or every namespace the chart's own selector lets
+# through (chart).
+selector_args=()
+case ${E2E_NAMESPACE_SELECTOR:-scratch} in
+  scratch) selector_args=(--set-json "webhook.namespaceSelector={\"matchLabels\":{\"kubernetes.io/metadata.name\":\"$apps\"}}") ;;
+  chart) ;;
+  *) echo "E2E_NAMESPACE_SELECTOR must be scratch or chart (got '$E2E_NAMESPACE_SELECTOR')" >&2; exit 2 ;;
+esac
+chart_selector=0
+[[ ${E2E_NAMESPACE_SELECTOR:-scratch} == chart ]] && chart_selector=1
+
 # Scratch files: the reason a check failed, and whether anything was created in the cluster.
 work=$(mktemp -d)
 reason_file=$work/reason
+skip_file=$work/skip
 passed=0
 failed=0
+skipped=0
 
 # Every command goes through run: it is printed (to the original stdout, also from inside
 # $(...)), then run, unless this is a dry run.
@@ -137,6 +159,12 @@ because() {
   return 1
 }
 
+# A check that does not apply here: it passes neither nor fails, and says why.
+skip() {
+  ((dry_run)) && return 0
+  printf '%s\n' "$*" >"$skip_file"
+}
+
 expect_equal() { # what expected actual
   [[ $2 == "$3" ]] || because "$1: expected" "'$2'," "got '$3'"
 }
@@ -146,6 +174,7 @@ check() {
   local title=$1 status
   shift
   echo "a command failed (its output is above)" >"$reason_file"
+  rm -f "$skip_file"
   set +e
   (
     set -e
@@ -155,6 +184,9 @@ check() {
   set -e
   if ((dry_run)); then
     printf 'CHECK %s\n' "$title"
+  elif ((status == 0)) && [[ -e $skip_file ]]; then
+    skipped=$((skipped + 1))
+    printf 'SKIP %s: %s\n' "$title" "$(cat "$skip_file")"
   elif ((status == 0)); then
     passed=$((passed + 1))
     printf 'PASS %s\n' "$title"
@@ -267,10 +299,9 @@ installs_etcd() {
 }
 
 installs_chart() {
-  # The webhook judges only the test's own namespace, whatever happens to this script.
+  # By default the webhook judges only the test's own namespace, whatever happens to this script.
   run helm install "$release" "${install_chart[@]}" -n "$name" --wait --timeout 5m \
-    --set "etcd.endpoints=$etcd_url" \
-    --set-json "webhook.namespaceSelector={\"matchLabels\":{\"kubernetes.io/metadata.name\":\"$apps\"}}" \
+    --set "etcd.endpoints=$etcd_url" "${selector_args[@]}" \
     "${install_values[@]}" "${tls_args[@]}" >/dev/null || because "helm install failed (see its output above)"
 }
 
@@ -370,6 +401,84 @@ deletes_profile_with_pod() {
     etcd_has_nothing_under "/calico-policy-webhook/v1/profiles/$web_profile"
 }
 
+# A broken policy in NAMESPACE goes through a server-side dry run: the webhook is not called.
+broken_admitted_in() { # namespace
+  last=$(run kubectl apply --dry-run=server -n "$1" -f "$manifests/pod-broken.yaml" 2>&1)
+}
+
+# With the chart's own namespaceSelector: the release namespace is never judged (the webhook
+# could not start while it is down), whatever else the selector says.
+release_namespace_not_judged() {
+  broken_admitted_in "$name" || because "a broken policy in the release namespace $name was refused: $last"
+}
+
+# A namespace labelled calicowebhook.io/ignore=true is not judged; without the label it is again.
+ignore_label_opts_out() {
+  run kubectl label namespace "$apps" calicowebhook.io/ignore=true >/dev/null
+  wait_until "a broken policy in $apps labelled calicowebhook.io/ignore=true to be admitted" \
+    broken_admitted_in "$apps"
+  run kubectl label namespace "$apps" calicowebhook.io/ignore- >/dev/null
+  wait_until "the webhook to judge $apps again once the label is gone" webhook_denies
+}
+
+# The cluster's minor version, from /version ("28", or "28+" on some managed clusters).
+server_minor() {
+  local out
+  out=$(run kubectl get --raw /version) || return 1
+  ((dry_run)) && { echo 99; return 0; }
+  [[ $out =~ \"minor\":[[:space:]]*\"([0-9]+) ]] || { echo "cannot read the minor version in: $out" >&2; return 1; }
+  echo "${BASH_REMATCH[1]}"
+}
+
+webhook_pods_gone() {
+  last=$(run kubectl get pods -n "$name" -l "app.kubernetes.io/instance=$release" -o name)
+  [[ -z $last ]] || ((dry_run))
+}
+
+# An annotated pod is sent to the webhook, which nothing serves: refused by the API server.
+webhook_unreachable() {
+  if last=$(run kubectl apply --dry-run=server -n "$apps" -f "$manifests/pod-broken.yaml" 2>&1); then
+    last="admitted: $last"
+    return $((dry_run ? 0 : 1))
+  fi
+  [[ $last == *'failed calling webhook "validate.calicowebhook.io"'* ]]
+}
+
+# The webhook scaled to zero (failurePolicy Fail): a pod without the policy annotations is
+# created all the same, because matchConditions keep it from the webhook; an annotated one is not.
+unannotated_pod_passes_webhook_down() {
+  local minor replicas out fullname
+  minor=$(server_minor)
+  if ((minor < 28)); then
+    skip "Kubernetes 1.$minor has no matchConditions (beta from 1.28): every pod waits on the webhook"
+    return 0
+  fi
+  fullname=$(fullname)
+  replicas=$(run kubectl get deployment -n "$name" "$fullname" -o 'jsonpath={.spec.replicas}')
+  printf '%s' "${replicas:-1}" >"$work/replicas"
+  run kubectl scale deployment -n "$name" "$fullname" --replicas=0 >/dev/null
+  wait_until "the webhook's pods to go" webhook_pods_gone
+  wait_until "an annotated pod to be refused for want of the webhook" webhook_unreachable
+  out=$(run kubectl apply -n "$apps" -f "$manifests/pod-plain.yaml" 2>&1) ||
+    because "a pod without policy annotations was refused while the webhook was down: $out"
+  run kubectl delete -n "$apps" pod/plain --wait=false >/dev/null
+}
+
+# Back to the replicas it had; the checks after it need the webhook.
+webhook_scales_back() {
+  local replicas fullname
+  if [[ ! -e $work/replicas ]] && ((!dry_run)); then
+    skip "it was not scaled down"
+    return 0
+  fi
+  replicas=$(cat "$work/replicas" 2>/dev/null || echo 2)
+  fullname=$(fullname)
+  run kubectl scale deployment -n "$name" "$fullname" --replicas="$replicas" >/dev/null
+  run kubectl rollout status -n "$name" "deployment/$fullname" --timeout="${timeout}s" >/dev/null ||
+    because "the webhook did not become ready again in ${timeout}s"
+  wait_until "the webhook to answer admission calls again" webhook_denies
+}
+
 certificate_state() {
   local fullname
   fullname=$(fullname)
@@ -421,6 +530,9 @@ uninstall_leaves_nothing() {
     left+=$(run kubectl get "$kind" "$fullname" --ignore-not-found -o name)
     expect_equal "$kind left by the release" "" "$left"
   done
+  # The pre-delete hook (uninstall.deleteWebhooksFirst) leaves neither its Job nor its ServiceAccount.
+  left=$(run kubectl get jobs,serviceaccounts -n "$name" -l "app.kubernetes.io/instance=$release" -o name)
+  expect_equal "Jobs and ServiceAccounts left by the release" "" "$left"
   # Without its configurations the webhook is out of the admission chain.
   run kubectl apply --dry-run=server -n "$apps" -f "$manifests/pod-broken.yaml" >/dev/null ||
     because "pods are still judged after helm uninstall"
@@ -470,6 +582,13 @@ check "a server-side dry run is admitted and stores no pod" stores_nothing_on_se
 check "a valid pod's profile appears in etcd" writes_profile
 check "the server-side dry run wrote nothing to etcd" left_etcd_untouched_by_dry_run
 check "a deleted pod's profile goes from etcd" deletes_profile_with_pod
+if ((chart_selector)); then
+  check "with the chart's namespaceSelector the release namespace is not judged" release_namespace_not_judged
+  check "a namespace labelled calicowebhook.io/ignore=true is not judged" ignore_label_opts_out
+fi
+check "with the webhook scaled to zero a pod without policy annotations is created" \
+  unannotated_pod_passes_webhook_down
+must "the webhook scales back and answers again" webhook_scales_back
 check "helm upgrade keeps the certificate and the pods, and the webhook still refuses" upgrade_keeps_certificate
 check "helm uninstall leaves no webhook configuration, cluster role or binding" uninstall_leaves_nothing
 check "the scratch namespaces can be deleted" namespaces_go
@@ -477,6 +596,8 @@ check "the scratch namespaces can be deleted" namespaces_go
 if ((dry_run)); then
   echo "dry run: printed the commands of every check; ran none"
 else
-  printf '%d passed, %d failed\n' "$passed" "$failed"
+  printf '%d passed, %d failed' "$passed" "$failed"
+  if ((skipped)); then printf ', %d skipped' "$skipped"; fi
+  printf '\n'
 fi
 ((failed == 0))

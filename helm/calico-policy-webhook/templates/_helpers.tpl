@@ -334,3 +334,8 @@ namespace and webhook.excludeNamespaces, and every namespace labelled calicowebh
 {{- fail "clientAuth.names needs clientAuth.enabled=true and clientAuth.caSecretName: names are only checked on client certificates the client CA verified" }}
 {{- end }}
 {{- end }}
+
+{{/* The pre-delete hook's objects (uninstall.deleteWebhooksFirst). */}}
+{{- define "cpw.uninstallName" -}}
+{{- printf "%s-pre-delete" (include "cpw.fullname" . | trunc 52 | trimSuffix "-") }}
+{{- end }}

@@ -64,7 +64,7 @@ app.kubernetes.io/component: metrics
 {{- if .digest }}
 {{- printf "%s%s@%s" .repository (ternary (printf ":%s" .tag) "" (ne .tag "")) .digest }}
 {{- else }}
-{{- printf "%s:%s" .repository (required "tests.image.tag or tests.image.digest is required with tests.enabled" .tag) }}
+{{- printf "%s:%s" .repository (required "tests.image.tag or tests.image.digest is required: helm test and the uninstall hook (uninstall.deleteWebhooksFirst) run that image" .tag) }}
 {{- end }}
 {{- end }}
 {{- end }}

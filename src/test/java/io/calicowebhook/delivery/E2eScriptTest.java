@@ -28,6 +28,7 @@ class E2eScriptTest {
       Path.of("src", "test", "resources", "e2e", "fake-cluster");
   private static final String NAME = "cpw-e2e-junit";
   private static final String APPS = NAME + "-apps";
+  private static final String FULLNAME = NAME + "-calico-policy-webhook";
   private static final Duration LIMIT = Duration.ofMinutes(2);
 
   @TempDir Path state;
@@ -54,12 +55,22 @@ class E2eScriptTest {
             + APPS
             + "_web/rules",
         "+ kubectl delete -n " + APPS + " pod/web",
+        "+ kubectl get --raw /version",
+        "+ kubectl scale deployment -n " + NAME + " FULLNAME --replicas=0",
+        "+ kubectl apply --dry-run=server -n " + APPS + " -f e2e/manifests/pod-broken.yaml",
+        "+ kubectl apply -n " + APPS + " -f e2e/manifests/pod-plain.yaml",
+        "+ kubectl scale deployment -n " + NAME + " FULLNAME --replicas=",
+        "+ kubectl rollout status -n " + NAME + " deployment/FULLNAME",
         "+ helm upgrade " + NAME,
         "+ helm uninstall " + NAME,
         "+ kubectl delete namespace " + APPS + " " + NAME + " --wait=true",
         "dry run: printed the commands of every check; ran none",
         "cleaning up");
     assertFalse(run.output().contains("PASS"), run::output);
+    assertTrue(
+        run.output().contains("--set-json 'webhook.namespaceSelector="),
+        "scratch selector by default");
+    assertFalse(run.output().contains("calicowebhook.io/ignore"), run::output);
     try (Stream<Path> manifests = Files.list(RepoFiles.E2E.resolve("manifests"))) {
       manifests.forEach(
           m -> assertTrue(run.output().contains(" -f " + m), () -> m + " is never applied"));
@@ -70,8 +81,8 @@ class E2eScriptTest {
   void passesEveryCheckOnAClusterThatBehavesAsDocumented() {
     Command run = run(Map.of());
     assertEquals(0, run.exitCode(), run::output);
-    assertEquals(15, count(run.output(), "PASS "), run::output);
-    assertTrue(run.output().contains("\n15 passed, 0 failed\n"), run::output);
+    assertEquals(17, count(run.output(), "PASS "), run::output);
+    assertTrue(run.output().contains("\n17 passed, 0 failed\n"), run::output);
     assertTrue(kubectlLog().contains("delete namespace " + APPS + " " + NAME + " --wait=true"));
   }
 
@@ -87,7 +98,7 @@ class E2eScriptTest {
         run::output);
     assertTrue(run.output().contains("got 'projectcalico.org/policy: something else'"));
     assertTrue(run.output().contains("PASS a valid pod's profile appears in etcd"), run::output);
-    assertTrue(run.output().contains("\n13 passed, 2 failed\n"), run::output);
+    assertTrue(run.output().contains("\n15 passed, 2 failed\n"), run::output);
     assertTrue(run.output().contains("cleaning up"), run::output);
   }
 
@@ -99,7 +110,7 @@ class E2eScriptTest {
   void checksTheObjectsTheReleaseNamedWhateverTheChartCalledThem() {
     Command run = run(Map.of("FAKE_FULLNAME", "webhook-of-" + NAME));
     assertEquals(0, run.exitCode(), run::output);
-    assertTrue(run.output().contains("\n15 passed, 0 failed\n"), run::output);
+    assertTrue(run.output().contains("\n17 passed, 0 failed\n"), run::output);
     String log = kubectlLog();
     assertTrue(log.contains("secret webhook-of-" + NAME + "-tls"), log);
     assertTrue(log.contains("get validatingwebhookconfigurations webhook-of-" + NAME + " "), log);
@@ -200,7 +211,7 @@ class E2eScriptTest {
   void installsWithTheServiceOwnedCertificatesWhenAsked() throws IOException {
     Command run = run(Map.of("E2E_TLS_MODE", "service"));
     assertEquals(0, run.exitCode(), run::output);
-    assertTrue(run.output().contains("\n15 passed, 0 failed\n"), run::output);
+    assertTrue(run.output().contains("\n17 passed, 0 failed\n"), run::output);
     String helm = Files.readString(state.resolve("helm.log"));
     assertTrue(
         helm.lines()
@@ -211,6 +222,126 @@ class E2eScriptTest {
     assertTrue(
         secretReads.contains("secret " + NAME + "-calico-policy-webhook-certs "), secretReads);
     assertFalse(secretReads.contains("-tls "), secretReads);
+  }
+
+  /** The chart's own namespaceSelector: the exclusions it must keep are checked too. */
+  @Test
+  void withTheChartsNamespaceSelectorChecksWhatItExcludes() {
+    Command dry = run(Map.of("E2E_NAMESPACE_SELECTOR", "chart"), "--dry-run");
+    assertEquals(0, dry.exitCode(), dry::output);
+    assertFalse(dry.output().contains("webhook.namespaceSelector"), dry::output);
+    assertInOrder(
+        dry.output(),
+        "+ helm install " + NAME,
+        "+ kubectl apply --dry-run=server -n " + NAME + " -f e2e/manifests/pod-broken.yaml",
+        "CHECK with the chart's namespaceSelector the release namespace is not judged",
+        "+ kubectl label namespace " + APPS + " calicowebhook.io/ignore=true",
+        "+ kubectl apply --dry-run=server -n " + APPS + " -f e2e/manifests/pod-broken.yaml",
+        "+ kubectl label namespace " + APPS + " calicowebhook.io/ignore-",
+        "CHECK a namespace labelled calicowebhook.io/ignore=true is not judged");
+
+    Command run = run(Map.of("E2E_NAMESPACE_SELECTOR", "chart"));
+    assertEquals(0, run.exitCode(), run::output);
+    assertTrue(
+        run.output().contains("PASS with the chart's namespaceSelector the release namespace"),
+        run::output);
+    assertTrue(
+        run.output().contains("PASS a namespace labelled calicowebhook.io/ignore=true"),
+        run::output);
+    assertTrue(run.output().contains("\n19 passed, 0 failed\n"), run::output);
+    String helm = readState("helm.log");
+    assertFalse(helm.contains("namespaceSelector"), helm);
+  }
+
+  @Test
+  void failsWhenTheChartsSelectorJudgesTheReleaseNamespace() {
+    Command run =
+        run(Map.of("E2E_NAMESPACE_SELECTOR", "chart", "FAKE_RELEASE_NAMESPACE_JUDGED", "1"));
+    assertEquals(1, run.exitCode(), run::output);
+    assertTrue(
+        run.output()
+            .contains(
+                "FAIL with the chart's namespaceSelector the release namespace is not judged:"
+                    + " a broken policy in the release namespace "
+                    + NAME
+                    + " was refused"),
+        run::output);
+    assertTrue(run.output().contains("\n18 passed, 1 failed\n"), run::output);
+  }
+
+  /**
+   * The webhook scaled to zero: an annotated pod is refused for want of it (so it is down), a pod
+   * without annotations is created; then it comes back to its replicas.
+   */
+  @Test
+  void aPodWithoutAnnotationsIsCreatedWhileTheWebhookIsScaledToZero() {
+    Command run = run(Map.of());
+    assertEquals(0, run.exitCode(), run::output);
+    assertTrue(
+        run.output()
+            .contains(
+                "PASS with the webhook scaled to zero a pod without policy annotations is created"),
+        run::output);
+    assertTrue(run.output().contains("PASS the webhook scales back and answers again"));
+    List<String> log = kubectlLog().lines().toList();
+    int down = log.indexOf("scale deployment -n " + NAME + " " + FULLNAME + " --replicas=0");
+    int plain = log.indexOf("apply -n " + APPS + " -f e2e/manifests/pod-plain.yaml");
+    int up = log.indexOf("scale deployment -n " + NAME + " " + FULLNAME + " --replicas=2");
+    assertTrue(down >= 0 && down < plain && plain < up, String.join("\n", log));
+    assertTrue(
+        log.subList(down, plain).stream().anyMatch(l -> l.endsWith("-o name")),
+        "waits for the webhook's pods to go");
+  }
+
+  @Test
+  void failsWhenAPodWithoutAnnotationsWaitsOnTheWebhookAndStillScalesItBack() {
+    Command run = run(Map.of("FAKE_NO_MATCH_CONDITIONS", "1"));
+    assertEquals(1, run.exitCode(), run::output);
+    assertTrue(
+        run.output()
+            .contains(
+                "FAIL with the webhook scaled to zero a pod without policy annotations is created:"
+                    + " a pod without policy annotations was refused while the webhook was down:"),
+        run::output);
+    assertTrue(run.output().contains("failed calling webhook"), run::output);
+    assertTrue(run.output().contains("PASS the webhook scales back and answers again"));
+    assertTrue(run.output().contains("\n16 passed, 1 failed\n"), run::output);
+  }
+
+  @Test
+  void skipsTheWebhookDownCheckBefore128() {
+    Command run = run(Map.of("FAKE_MINOR", "27"));
+    assertEquals(0, run.exitCode(), run::output);
+    assertTrue(
+        run.output()
+            .contains(
+                "SKIP with the webhook scaled to zero a pod without policy annotations is created:"
+                    + " Kubernetes 1.27 has no matchConditions"),
+        run::output);
+    assertFalse(kubectlLog().contains("scale deployment"), kubectlLog());
+    assertTrue(run.output().contains("\n15 passed, 0 failed, 2 skipped\n"), run::output);
+  }
+
+  @Test
+  void failsWhenTheUninstallHookLeavesItsJob() {
+    Command run = run(Map.of("FAKE_HOOK_LEFT", "1"));
+    assertEquals(1, run.exitCode(), run::output);
+    assertTrue(
+        run.output()
+            .contains(
+                "FAIL helm uninstall leaves no webhook configuration, cluster role or binding:"
+                    + " Jobs and ServiceAccounts left by the release: expected '', got 'job.batch/"
+                    + FULLNAME
+                    + "-pre-delete'"),
+        run::output);
+  }
+
+  @Test
+  void refusesAnUnknownNamespaceSelector() {
+    Command run = run(Map.of("E2E_NAMESPACE_SELECTOR", "all"), "--dry-run");
+    assertEquals(2, run.exitCode(), run::output);
+    assertTrue(
+        run.output().contains("E2E_NAMESPACE_SELECTOR must be scratch or chart"), run::output);
   }
 
   @Test
@@ -247,8 +378,12 @@ class E2eScriptTest {
   }
 
   private String kubectlLog() {
+    return readState("kubectl.log");
+  }
+
+  private String readState(String file) {
     try {
-      return Files.readString(state.resolve("kubectl.log"));
+      return Files.readString(state.resolve(file));
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }

@@ -268,6 +268,29 @@ class WorkflowsTest {
             .matches("v\\d+\\.\\d+\\.\\d+"));
   }
 
+  /**
+   * Every kind job tests the chart's own namespaceSelector; one of them (an include that extends an
+   * existing node, not a fourth job) the service-owned certificates.
+   */
+  @Test
+  void e2eTestsTheChartsSelectorEverywhereAndTheServiceCertificatesOnce() {
+    Map<String, Object> kind = jobs(load(E2E)).get("kind");
+    Map<String, Object> matrix = map(map(kind.get("strategy")).get("matrix"));
+    List<Object> nodes = list(matrix.get("node"));
+    List<Object> service =
+        list(matrix.get("include")).stream()
+            .filter(i -> "service".equals(map(i).get("tls")))
+            .toList();
+    assertEquals(1, service.size(), "tls.mode=service once: " + matrix);
+    assertTrue(
+        nodes.contains(map(service.get(0)).get("node")),
+        "the include must extend one of the nodes, not add a job: " + service);
+    Map<String, Object> e2e = steps(kind).get(indexOf(steps(kind), runs("make e2e")));
+    assertEquals("${{ matrix.tls }}", map(e2e.get("env")).get("E2E_TLS_MODE"));
+    assertTrue(
+        String.valueOf(e2e.get("run")).contains("E2E_NAMESPACE_SELECTOR=chart"), e2e.toString());
+  }
+
   @Test
   void e2eRunsTheImageItBuiltOnAKindCluster() {
     for (String name : List.of("kind", "upgrade")) {

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -93,9 +94,9 @@ final class Chart {
   }
 
   /**
-   * helm template of a copy of the chart whose test hooks are ordinary objects: helm-java's
-   * template, like helm template --skip-tests, leaves hooks out. In the copy the annotation {@code
-   * helm.sh/hook} is spelled {@link #HOOK_STAND_IN}; {@link #parse} spells it back.
+   * helm template of a copy of the chart whose hooks are ordinary objects: helm-java's template
+   * leaves hooks out. In the copy the annotation {@code helm.sh/hook} is spelled {@link
+   * #HOOK_STAND_IN}; {@link #parse} spells it back.
    */
   private String renderHooksText() {
     Path copy = chartWithVisibleHooks();
@@ -141,26 +142,36 @@ final class Chart {
     }
   }
 
-  /** What an installation creates: every object but the {@code helm test} hooks. */
+  /** What an installation creates: every object but the hooks. */
   Manifests render() {
-    return parse(renderText(), false);
+    return parse(renderText(), null);
   }
 
   /** Only the {@code helm test} hooks, which an installation does not create. */
   Manifests renderTestHooks() {
-    return parse(renderHooksText(), true);
+    return renderHooks("test");
   }
 
-  private Manifests parse(String text, boolean testHooks) {
+  /**
+   * Only the hooks that run on this event ({@code test}, {@code pre-delete}, ...: one of the
+   * comma-separated events of their {@code helm.sh/hook} annotation).
+   */
+  Manifests renderHooks(String event) {
+    return parse(renderHooksText(), event);
+  }
+
+  /** The objects of the text: the hooks of this event, or with null the objects that are none. */
+  private Manifests parse(String text, String hookEvent) {
     List<HasMetadata> objects = new ArrayList<>();
     for (String document : DOCUMENT_SEPARATOR.split(text)) {
       if (!isBlank(document)) {
         HasMetadata object = SERIALIZATION.unmarshal(document, HasMetadata.class);
         Map<String, String> annotations = object.getMetadata().getAnnotations();
-        if (testHooks && annotations != null && annotations.containsKey(HOOK_STAND_IN)) {
+        if (annotations != null && annotations.containsKey(HOOK_STAND_IN)) {
           annotations.put(HOOK, annotations.remove(HOOK_STAND_IN));
         }
-        if (isTestHook(object) == testHooks) {
+        List<String> events = hookEvents(object);
+        if (hookEvent == null ? events.isEmpty() : events.contains(hookEvent)) {
           objects.add(object);
         }
       }
@@ -168,9 +179,12 @@ final class Chart {
     return new Manifests(objects, namespace);
   }
 
-  private static boolean isTestHook(HasMetadata object) {
+  private static List<String> hookEvents(HasMetadata object) {
     Map<String, String> annotations = object.getMetadata().getAnnotations();
-    return annotations != null && "test".equals(annotations.get("helm.sh/hook"));
+    String hook = annotations == null ? null : annotations.get(HOOK);
+    return hook == null
+        ? List.of()
+        : Arrays.stream(hook.split(",")).map(String::strip).filter(e -> !e.isEmpty()).toList();
   }
 
   private static boolean isBlank(String document) {
