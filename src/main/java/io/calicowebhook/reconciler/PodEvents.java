@@ -153,29 +153,13 @@ public final class PodEvents implements ProblemSink, AutoCloseable {
           .events()
           .inNamespace(namespace)
           .resource(
-              new EventBuilder()
-                  .withNewMetadata()
-                  .withName(name.length() > MAX_NAME ? name.substring(0, MAX_NAME) : name)
-                  .withNamespace(namespace)
-                  .endMetadata()
-                  .withNewInvolvedObject()
-                  .withApiVersion("v1")
-                  .withKind("Pod")
-                  .withNamespace(namespace)
-                  .withName(instance)
-                  .endInvolvedObject()
-                  .withType("Warning")
-                  .withReason(reason)
-                  .withMessage(message.length() > 1024 ? message.substring(0, 1024) : message)
-                  .withCount(1)
-                  .withFirstTimestamp(now)
-                  .withLastTimestamp(now)
-                  .withNewSource()
-                  .withComponent(component)
-                  .endSource()
-                  .withReportingComponent(component)
-                  .withReportingInstance(instance)
-                  .build())
+              warning(
+                  name.length() > MAX_NAME ? name.substring(0, MAX_NAME) : name,
+                  new PodMeta(
+                      namespace, instance, null, java.util.Map.of(), java.util.Map.of(), false),
+                  reason,
+                  message.length() > 1024 ? message.substring(0, 1024) : message,
+                  now))
           .create();
     } catch (KubernetesClientException e) {
       LOG.warnf("cannot record Event %s on this replica's pod: %s", reason, e.getMessage());
@@ -294,6 +278,11 @@ public final class PodEvents implements ProblemSink, AutoCloseable {
   }
 
   private Event event(PodMeta pod, PolicyProblem problem, String name, String now) {
+    return warning(name, pod, problem.reason().name(), problem.message(), now);
+  }
+
+  /** A Warning Event {@code name} on {@code pod} (its uid when known), first seen {@code now}. */
+  private Event warning(String name, PodMeta pod, String reason, String message, String now) {
     return new EventBuilder()
         .withNewMetadata()
         .withName(name)
@@ -307,8 +296,8 @@ public final class PodEvents implements ProblemSink, AutoCloseable {
         .withUid(pod.uid())
         .endInvolvedObject()
         .withType("Warning")
-        .withReason(problem.reason().name())
-        .withMessage(problem.message())
+        .withReason(reason)
+        .withMessage(message)
         .withCount(1)
         .withFirstTimestamp(now)
         .withLastTimestamp(now)

@@ -7,25 +7,17 @@ import io.calicowebhook.etcd.EtcdKv;
 import io.calicowebhook.etcd.EtcdProcess;
 import io.calicowebhook.faults.EtcdMonitor;
 import io.calicowebhook.faults.FaultProxy;
+import io.calicowebhook.faults.MockApiServer;
 import io.calicowebhook.pod.PodMeta;
 import io.calicowebhook.profile.DefaultPolicy;
 import io.calicowebhook.profile.ProfileBuilder;
 import io.calicowebhook.worker.ProfilePlanner;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -82,7 +74,7 @@ class ChaosTest {
 
   private final Map<String, Replica> everyReplica = new ConcurrentHashMap<>();
   private final List<Node> nodes = new ArrayList<>();
-  private KubernetesMockServer server;
+  private MockApiServer server;
   private KubernetesClient direct;
   private EtcdProcess etcd;
   private int apiPort;
@@ -110,14 +102,7 @@ class ChaosTest {
 
     Node() throws IOException {
       proxy = new FaultProxy(apiPort);
-      client =
-          new KubernetesClientBuilder()
-              .withConfig(
-                  new ConfigBuilder()
-                      .withMasterUrl("http://localhost:" + proxy.port() + "/")
-                      .withNamespace("default")
-                      .build())
-              .build();
+      client = MockApiServer.client(proxy.port());
       replica = newReplica();
     }
 
@@ -136,22 +121,9 @@ class ChaosTest {
   void invariantsHoldUnderRandomFaults() throws Exception {
     double minutes = Double.parseDouble(System.getProperty("chaos.minutes"));
     note("seed " + seed + ", " + minutes + " minutes");
-    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      apiPort = free.getLocalPort();
-    }
-    server =
-        new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            new HashMap<>(),
-            new KubernetesCrudDispatcher(),
-            false);
-    server.init(InetAddress.getLoopbackAddress(), apiPort);
-    direct =
-        new KubernetesClientBuilder()
-            .withConfig(
-                new ConfigBuilder().withMasterUrl("http://localhost:" + apiPort + "/").build())
-            .build();
+    server = MockApiServer.start();
+    apiPort = server.port();
+    direct = MockApiServer.client(apiPort);
     etcd = EtcdProcess.startTemporary();
     try (EtcdKv kv = new EtcdKv(etcd.endpoint());
         EtcdMonitor monitor = new EtcdMonitor(etcd.endpoint(), 0)) {
@@ -171,7 +143,7 @@ class ChaosTest {
         closeQuietly(node.client);
       }
       closeQuietly(direct);
-      server.destroy();
+      server.close();
       etcd.close();
     }
   }

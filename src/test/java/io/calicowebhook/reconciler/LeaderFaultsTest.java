@@ -9,18 +9,11 @@ import io.calicowebhook.etcd.EtcdKeys;
 import io.calicowebhook.etcd.EtcdKv;
 import io.calicowebhook.faults.EtcdMonitor;
 import io.calicowebhook.faults.FaultProxy;
+import io.calicowebhook.faults.MockApiServer;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -49,7 +42,7 @@ class LeaderFaultsTest {
 
   @RegisterExtension static final EtcdExtension ETCD = new EtcdExtension();
 
-  private KubernetesMockServer server;
+  private MockApiServer server;
   private KubernetesClient direct;
   private KubernetesClient proxied;
   private FaultProxy proxy;
@@ -59,32 +52,10 @@ class LeaderFaultsTest {
 
   @BeforeEach
   void startApiServer() throws IOException {
-    int port;
-    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = free.getLocalPort();
-    }
-    server =
-        new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            new HashMap<>(),
-            new KubernetesCrudDispatcher(),
-            false);
-    server.init(InetAddress.getLoopbackAddress(), port);
-    proxy = new FaultProxy(port);
-    direct = client(port);
-    proxied = client(proxy.port());
-  }
-
-  /** A client as the service makes one: fabric8's defaults, retries included. */
-  private static KubernetesClient client(int port) {
-    return new KubernetesClientBuilder()
-        .withConfig(
-            new ConfigBuilder()
-                .withMasterUrl("http://localhost:" + port + "/")
-                .withNamespace("default")
-                .build())
-        .build();
+    server = MockApiServer.start();
+    proxy = new FaultProxy(server.port());
+    direct = MockApiServer.client(server.port());
+    proxied = MockApiServer.client(proxy.port());
   }
 
   @AfterEach
@@ -101,7 +72,7 @@ class LeaderFaultsTest {
     proxy.close();
     proxied.close();
     direct.close();
-    server.destroy();
+    server.close();
   }
 
   @ParameterizedTest

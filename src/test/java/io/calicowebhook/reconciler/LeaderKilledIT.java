@@ -9,15 +9,9 @@ import io.calicowebhook.etcd.EtcdExtension;
 import io.calicowebhook.etcd.EtcdKeys;
 import io.calicowebhook.etcd.EtcdKv;
 import io.calicowebhook.faults.EtcdMonitor;
-import io.fabric8.kubernetes.client.ConfigBuilder;
+import io.calicowebhook.faults.MockApiServer;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
-import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
-import io.fabric8.mockwebserver.Context;
-import io.fabric8.mockwebserver.MockWebServer;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,7 +40,7 @@ class LeaderKilledIT {
 
   @RegisterExtension static final EtcdExtension ETCD = new EtcdExtension();
 
-  private KubernetesMockServer server;
+  private MockApiServer server;
   private KubernetesClient client;
   private Process service;
   private Replica follower;
@@ -54,22 +48,9 @@ class LeaderKilledIT {
 
   @BeforeEach
   void start() throws IOException {
-    int port;
-    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = free.getLocalPort();
-    }
-    server =
-        new KubernetesMockServer(
-            new Context(),
-            new MockWebServer(),
-            new HashMap<>(),
-            new KubernetesCrudDispatcher(),
-            false);
-    server.init(InetAddress.getLoopbackAddress(), port);
-    client =
-        new KubernetesClientBuilder()
-            .withConfig(new ConfigBuilder().withMasterUrl("http://localhost:" + port + "/").build())
-            .build();
+    server = MockApiServer.start();
+    int port = server.port();
+    client = MockApiServer.client(port);
     work = Files.createTempDirectory("leader-killed");
     Files.writeString(
         work.resolve("kubeconfig"),
@@ -94,7 +75,7 @@ class LeaderKilledIT {
       follower.close();
     }
     client.close();
-    server.destroy();
+    server.close();
   }
 
   @Test
