@@ -1,6 +1,7 @@
 package io.calicowebhook.helm;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -73,6 +74,22 @@ class ChartTestHookTest {
         Chart.NAMESPACE,
         Chart.withEtcd().renderTestHooks().one(Role.class).getMetadata().getNamespace(),
         "the webhook never judges the release namespace");
+  }
+
+  @Test
+  void theTestPodIsNeverSelectedAsAWebhookPod() {
+    Pod pod = Chart.withEtcd().renderTestHooks().one(Pod.class);
+    java.util.Map<String, String> selector =
+        Chart.withEtcd()
+            .render()
+            .one(io.fabric8.kubernetes.api.model.apps.Deployment.class)
+            .getSpec()
+            .getSelector()
+            .getMatchLabels();
+    java.util.Map<String, String> labels = pod.getMetadata().getLabels();
+    assertFalse(
+        labels.entrySet().containsAll(selector.entrySet()),
+        "the Service selects the webhook's pods by " + selector + ", the test pod has " + labels);
   }
 
   @Test
