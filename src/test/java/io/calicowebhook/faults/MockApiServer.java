@@ -36,11 +36,13 @@ public final class MockApiServer implements AutoCloseable {
 
   /** Starts a server on a free loopback port. */
   public static MockApiServer start() {
+    int port;
     try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return new MockApiServer(free.getLocalPort());
+      port = free.getLocalPort();
     } catch (IOException e) {
       throw new UncheckedIOException("no free loopback port", e);
     }
+    return new MockApiServer(port); // once the probe socket is closed, so the port is free
   }
 
   /** Its port. */
