@@ -86,7 +86,8 @@ class LeaderKilledIT {
     }
     service = startService();
     await().atMost(SOON).until(() -> kv.value(EtcdKeys.TERM).orElse("").contains("jar-leader"));
-    await().atMost(SOON).until(() -> kv.get(EtcdKeys.rules("killed_before-19")).isPresent());
+    // the leader writes its groups in parallel, in no fixed order: wait for all twenty
+    await().atMost(SOON).until(() -> kv.count(EtcdKeys.OWNER_PREFIX + "killed_before-") == 20);
     Map<String, String> kept = new HashMap<>(kv.prefix(EtcdKeys.PROFILE_PREFIX + "killed_"));
     kept.keySet().removeIf(key -> !key.endsWith("/rules"));
     assertEquals(20, kept.size());
