@@ -2,6 +2,7 @@ package io.calicowebhook.certs;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
+import io.calicowebhook.tls.DerEncoder;
 import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
@@ -59,13 +60,13 @@ final class Issuer {
     KeyPair keys = newKeys();
     byte[] keyId = keyId(keys.getPublic());
     byte[] extensions =
-        Der.sequence(
+        DerEncoder.sequence(
             extension(
                 BASIC_CONSTRAINTS,
                 true,
-                Der.sequence(Der.bool(true), Der.integer(BigInteger.ZERO))),
-            extension(KEY_USAGE, true, Der.bits(CA_KEY_USAGE, 1)),
-            extension(SUBJECT_KEY_ID, false, Der.octets(keyId)));
+                DerEncoder.sequence(DerEncoder.bool(true), DerEncoder.integer(BigInteger.ZERO))),
+            extension(KEY_USAGE, true, DerEncoder.bits(CA_KEY_USAGE, 1)),
+            extension(SUBJECT_KEY_ID, false, DerEncoder.octets(keyId)));
     byte[] name = name(commonName);
     X509Certificate certificate =
         sign(name, name, keys.getPublic(), notBefore, notAfter, extensions, keys.getPrivate());
@@ -83,19 +84,20 @@ final class Issuer {
     KeyPair keys = newKeys();
     byte[][] names =
         dnsNames.stream()
-            .map(dns -> Der.implicit(2, dns.getBytes(US_ASCII)))
+            .map(dns -> DerEncoder.implicit(2, dns.getBytes(US_ASCII)))
             .toArray(byte[][]::new);
     byte[] extensions =
-        Der.sequence(
-            extension(BASIC_CONSTRAINTS, true, Der.sequence()),
-            extension(KEY_USAGE, true, Der.bits(SERVING_KEY_USAGE, 7)),
-            extension(EXT_KEY_USAGE, false, Der.sequence(Der.oid(SERVER_AUTH))),
-            extension(SUBJECT_ALT_NAME, false, Der.sequence(names)),
-            extension(SUBJECT_KEY_ID, false, Der.octets(keyId(keys.getPublic()))),
+        DerEncoder.sequence(
+            extension(BASIC_CONSTRAINTS, true, DerEncoder.sequence()),
+            extension(KEY_USAGE, true, DerEncoder.bits(SERVING_KEY_USAGE, 7)),
+            extension(EXT_KEY_USAGE, false, DerEncoder.sequence(DerEncoder.oid(SERVER_AUTH))),
+            extension(SUBJECT_ALT_NAME, false, DerEncoder.sequence(names)),
+            extension(SUBJECT_KEY_ID, false, DerEncoder.octets(keyId(keys.getPublic()))),
             extension(
                 AUTHORITY_KEY_ID,
                 false,
-                Der.sequence(Der.implicit(0, keyId(ca.certificate().getPublicKey())))));
+                DerEncoder.sequence(
+                    DerEncoder.implicit(0, keyId(ca.certificate().getPublicKey())))));
     X509Certificate certificate =
         sign(
             name(dnsNames.get(0)),
@@ -152,21 +154,21 @@ final class Issuer {
       byte[] extensions,
       PrivateKey signingKey)
       throws GeneralSecurityException {
-    byte[] algorithm = Der.sequence(Der.oid(ECDSA_WITH_SHA256));
+    byte[] algorithm = DerEncoder.sequence(DerEncoder.oid(ECDSA_WITH_SHA256));
     byte[] tbs =
-        Der.sequence(
-            Der.explicit(0, Der.integer(BigInteger.TWO)), // v3
-            Der.integer(serial()),
+        DerEncoder.sequence(
+            DerEncoder.explicit(0, DerEncoder.integer(BigInteger.TWO)), // v3
+            DerEncoder.integer(serial()),
             algorithm,
             issuer,
-            Der.sequence(Der.time(notBefore), Der.time(notAfter)),
+            DerEncoder.sequence(DerEncoder.time(notBefore), DerEncoder.time(notAfter)),
             subject,
             publicKey.getEncoded(), // SubjectPublicKeyInfo, as X.509 wants it
-            Der.explicit(3, extensions));
+            DerEncoder.explicit(3, extensions));
     Signature signer = Signature.getInstance(SIGNATURE);
     signer.initSign(signingKey);
     signer.update(tbs);
-    byte[] certificate = Der.sequence(tbs, algorithm, Der.bits(signer.sign()));
+    byte[] certificate = DerEncoder.sequence(tbs, algorithm, DerEncoder.bits(signer.sign()));
     return (X509Certificate)
         CertificateFactory.getInstance("X.509")
             .generateCertificate(new ByteArrayInputStream(certificate));
@@ -179,13 +181,15 @@ final class Issuer {
 
   /** A Name of one common name. */
   private static byte[] name(String commonName) {
-    return Der.sequence(Der.set(Der.sequence(Der.oid(COMMON_NAME), Der.utf8(commonName))));
+    return DerEncoder.sequence(
+        DerEncoder.set(
+            DerEncoder.sequence(DerEncoder.oid(COMMON_NAME), DerEncoder.utf8(commonName))));
   }
 
   private static byte[] extension(String oid, boolean critical, byte[] value) {
     return critical
-        ? Der.sequence(Der.oid(oid), Der.bool(true), Der.octets(value))
-        : Der.sequence(Der.oid(oid), Der.octets(value));
+        ? DerEncoder.sequence(DerEncoder.oid(oid), DerEncoder.bool(true), DerEncoder.octets(value))
+        : DerEncoder.sequence(DerEncoder.oid(oid), DerEncoder.octets(value));
   }
 
   /** RFC 5280 4.2.1.2 method 1 in spirit: SHA-1 of the encoded public key (20 bytes). */

@@ -3,7 +3,6 @@ package io.calicowebhook.tls;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyStore;
@@ -95,10 +94,15 @@ public final class PemKeys {
       byte[] der = Base64.getMimeDecoder().decode(block.group(2));
       return switch (type) {
         case "PRIVATE KEY" -> pkcs8(der);
-        case "RSA PRIVATE KEY" -> parse("RSA", sequence(integerZero(), RSA_ALGORITHM, octets(der)));
+        case "RSA PRIVATE KEY" ->
+            parse("RSA", DerEncoder.sequence(integerZero(), RSA_ALGORITHM, DerEncoder.octets(der)));
         case "EC PRIVATE KEY" ->
             parse(
-                "EC", sequence(integerZero(), sequence(EC_PUBLIC_KEY, curveOf(der)), octets(der)));
+                "EC",
+                DerEncoder.sequence(
+                    integerZero(),
+                    DerEncoder.sequence(EC_PUBLIC_KEY, curveOf(der)),
+                    DerEncoder.octets(der)));
         default ->
             throw new InvalidKeySpecException(
                 "the key is " + type + "; only unencrypted keys are supported");
@@ -167,35 +171,6 @@ public final class PemKeys {
 
   private static byte[] integerZero() {
     return new byte[] {0x02, 0x01, 0x00};
-  }
-
-  private static byte[] octets(byte[] content) {
-    return tagged(0x04, content);
-  }
-
-  private static byte[] sequence(byte[]... parts) {
-    ByteArrayOutputStream content = new ByteArrayOutputStream();
-    for (byte[] part : parts) {
-      content.writeBytes(part);
-    }
-    return tagged(0x30, content.toByteArray());
-  }
-
-  private static byte[] tagged(int tag, byte[] content) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(content.length + 6);
-    out.write(tag);
-    int length = content.length;
-    if (length < 0x80) {
-      out.write(length);
-    } else {
-      int bytes = (Integer.SIZE - Integer.numberOfLeadingZeros(length) + 7) / 8;
-      out.write(0x80 | bytes);
-      for (int shift = (bytes - 1) * 8; shift >= 0; shift -= 8) {
-        out.write(length >>> shift);
-      }
-    }
-    out.writeBytes(content);
-    return out.toByteArray();
   }
 
   /**

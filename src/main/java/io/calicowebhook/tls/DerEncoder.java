@@ -1,4 +1,4 @@
-package io.calicowebhook.certs;
+package io.calicowebhook.tls;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -15,7 +15,7 @@ import java.time.temporal.ChronoUnit;
  * hand so that the service needs no library beyond the JDK to issue one. Each method returns one
  * complete element: tag, length, content.
  */
-final class Der {
+public final class DerEncoder {
   private static final DateTimeFormatter UTC_TIME =
       DateTimeFormatter.ofPattern("yyMMddHHmmss'Z'").withZone(ZoneOffset.UTC);
   private static final DateTimeFormatter GENERALIZED_TIME =
@@ -24,59 +24,59 @@ final class Der {
   /** RFC 5280 4.1.2.5: UTCTime through 2049, GeneralizedTime from 2050. */
   private static final Instant GENERALIZED_FROM = Instant.parse("2050-01-01T00:00:00Z");
 
-  private Der() {}
+  private DerEncoder() {}
 
-  static byte[] sequence(byte[]... parts) {
+  public static byte[] sequence(byte[]... parts) {
     return tagged(0x30, concat(parts));
   }
 
-  static byte[] set(byte[]... parts) {
+  public static byte[] set(byte[]... parts) {
     return tagged(0x31, concat(parts));
   }
 
   /** A context-specific constructed element {@code [n]}, as EXPLICIT tagging writes it. */
-  static byte[] explicit(int n, byte[] inner) {
+  public static byte[] explicit(int n, byte[] inner) {
     return tagged(0xa0 | n, inner);
   }
 
   /**
    * A context-specific primitive element {@code [n]}, as IMPLICIT tagging of a string writes it.
    */
-  static byte[] implicit(int n, byte[] content) {
+  public static byte[] implicit(int n, byte[] content) {
     return tagged(0x80 | n, content);
   }
 
-  static byte[] integer(BigInteger value) {
+  public static byte[] integer(BigInteger value) {
     return tagged(0x02, value.toByteArray()); // two's complement, minimal: what DER asks
   }
 
-  static byte[] bool(boolean value) {
+  public static byte[] bool(boolean value) {
     return tagged(0x01, new byte[] {value ? (byte) 0xff : 0x00});
   }
 
-  static byte[] octets(byte[] content) {
+  public static byte[] octets(byte[] content) {
     return tagged(0x04, content);
   }
 
   /** A BIT STRING of whole bytes (a signature, a key). */
-  static byte[] bits(byte[] content) {
+  public static byte[] bits(byte[] content) {
     return bits(content, 0);
   }
 
   /** A BIT STRING whose last {@code unusedBits} bits are padding (a named bit list). */
-  static byte[] bits(byte[] content, int unusedBits) {
+  public static byte[] bits(byte[] content, int unusedBits) {
     byte[] withCount = new byte[content.length + 1];
     withCount[0] = (byte) unusedBits;
     System.arraycopy(content, 0, withCount, 1, content.length);
     return tagged(0x03, withCount);
   }
 
-  static byte[] utf8(String text) {
+  public static byte[] utf8(String text) {
     return tagged(0x0c, text.getBytes(UTF_8));
   }
 
   /** An OBJECT IDENTIFIER from its dotted form, e.g. {@code 2.5.29.19}. */
-  static byte[] oid(String dotted) {
+  public static byte[] oid(String dotted) {
     String[] arcs = dotted.split("\\.");
     ByteArrayOutputStream content = new ByteArrayOutputStream();
     base128(content, Long.parseLong(arcs[0]) * 40 + Long.parseLong(arcs[1]));
@@ -87,7 +87,7 @@ final class Der {
   }
 
   /** A certificate's time: whole seconds, UTCTime before 2050 and GeneralizedTime after. */
-  static byte[] time(Instant instant) {
+  public static byte[] time(Instant instant) {
     Instant seconds = instant.truncatedTo(ChronoUnit.SECONDS);
     if (seconds.isBefore(GENERALIZED_FROM)) {
       return tagged(0x17, UTC_TIME.format(seconds).getBytes(US_ASCII));
@@ -114,7 +114,7 @@ final class Der {
     return content.toByteArray();
   }
 
-  static byte[] tagged(int tag, byte[] content) {
+  public static byte[] tagged(int tag, byte[] content) {
     ByteArrayOutputStream out = new ByteArrayOutputStream(content.length + 6);
     out.write(tag);
     int length = content.length;
