@@ -29,7 +29,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *       patch, and every Lease renewal did the same).
  * </ul>
  *
- * Writes, resourceVersions and everything else are the stock dispatcher's.
+ * <p>And, as the API server does, it sends a watch that asked for them a BOOKMARK every minute.
+ *
+ * <p>Writes, resourceVersions and everything else are the stock dispatcher's.
  */
 final class ApiServerLikeCrud extends KubernetesCrudDispatcher {
   /** Lists answer {@code limit} in pages; {@code -Dbench.onePageLists=true}: in one, stock. */
@@ -38,6 +40,50 @@ final class ApiServerLikeCrud extends KubernetesCrudDispatcher {
   private final Set<MockWatch> watchers = ConcurrentHashMap.newKeySet();
   private final Map<String, AttributeSet> byName = new ConcurrentHashMap<>();
   private final Map<String, Listing> listings = new ConcurrentHashMap<>();
+  private final java.util.concurrent.locks.Lock writeLock = storeLock().writeLock();
+
+  ApiServerLikeCrud() {
+    java.util.concurrent.ScheduledExecutorService bookmarks =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+            task -> {
+              Thread thread = new Thread(task, "mock-bookmarks");
+              thread.setDaemon(true);
+              return thread;
+            });
+    bookmarks.scheduleWithFixedDelay(this::bookmark, 60, 60, java.util.concurrent.TimeUnit.SECONDS);
+  }
+
+  private void bookmark() {
+    underWriteLock(
+        () -> {
+          long version = requestResourceVersion();
+          watchers.forEach(watcher -> watcher.bookmark(version));
+        });
+  }
+
+  /**
+   * Runs {@code change} holding the store's write lock, as the stock handlers hold it around {@link
+   * #processEvent} (so that events reach every watch in commit order).
+   */
+  void underWriteLock(Runnable change) {
+    writeLock.lock();
+    try {
+      change.run();
+    } finally {
+      writeLock.unlock();
+    }
+  }
+
+  /** The stock dispatcher's private lock, which its handlers take around every change. */
+  private java.util.concurrent.locks.ReadWriteLock storeLock() {
+    try {
+      java.lang.reflect.Field field = KubernetesCrudDispatcher.class.getDeclaredField("lock");
+      field.setAccessible(true);
+      return (java.util.concurrent.locks.ReadWriteLock) field.get(this);
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("the mock server's dispatcher changed", e);
+    }
+  }
 
   /** A list request's snapshot, which its later pages are served from. */
   record Listing(List<String> items, long version) {}
@@ -48,6 +94,7 @@ final class ApiServerLikeCrud extends KubernetesCrudDispatcher {
       return super.handleWatch(path); // a watch of one object: the stock way
     }
     MockWatch watcher = new MockWatch(getAttributeExtractor().fromPath(path), watchers);
+    watcher.bookmarks = "true".equals(queryText(path, "allowWatchBookmarks"));
     watchers.add(watcher);
     return new io.fabric8.mockwebserver.http.MockResponse().withWebSocketUpgrade(watcher);
   }

@@ -23,6 +23,20 @@ final class MockWatch extends io.fabric8.mockwebserver.http.WebSocketListener {
     this.registry = registry;
   }
 
+  /** Whether the client asked for bookmarks ({@code allowWatchBookmarks=true}). */
+  boolean bookmarks;
+
+  /** A BOOKMARK at {@code version}, as the API server sends about once a minute. */
+  void bookmark(long version) {
+    if (bookmarks) {
+      send(
+          "BOOKMARK",
+          "{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"resourceVersion\":\""
+              + version
+              + "\"}}");
+    }
+  }
+
   /** Called with the store's write lock held, so events queue in commit order. */
   void send(String type, String object) {
     String message = "{\"type\":\"" + type + "\",\"object\":" + object + "}";

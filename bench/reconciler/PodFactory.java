@@ -11,16 +11,48 @@ import java.util.Random;
 import java.util.UUID;
 
 /**
- * Pods as a Deployment's ReplicaSet creates them and the kubelet reports them: 40 namespaces of 10
- * Deployments each, 8 labels, a policy on 3 Deployments of 5, two managedFields entries, a
- * last-applied-configuration, two containers with probes, env, resources and mounts, and a Running
- * status.
+ * Pods as a Deployment's ReplicaSet creates them and the kubelet reports them: by default 40
+ * namespaces of 10 Deployments each, 8 labels, a policy on 3 Deployments of 5, two managedFields
+ * entries, a last-applied-configuration, two containers with probes, env, resources and mounts, and
+ * a Running status. Another {@link Layout} spreads them otherwise ({@code bench/scale}).
  */
 final class PodFactory {
   private static final com.fasterxml.jackson.databind.ObjectMapper TEXT =
       new com.fasterxml.jackson.databind.ObjectMapper();
-  private static final int NAMESPACES = 40;
-  private static final int DEPLOYMENTS = 10;
+
+  /**
+   * Pod {@code i} of the reconciler bench's layout: 40 namespaces, 10 Deployments, 60 % policies.
+   */
+  static final Layout RECONCILER =
+      new Layout(
+          40,
+          "team-%02d",
+          10,
+          (pod, deployment) -> PodFactory.POLICIES[deployment % PodFactory.POLICIES.length],
+          false);
+
+  /**
+   * How pods spread over namespaces and Deployments, and which Deployments have a policy.
+   *
+   * @param namespaces pod {@code i} is in namespace {@code i % namespaces}
+   * @param namespaceFormat its name, formatted from that number
+   * @param deployments pod {@code i} is of Deployment {@code (i / namespaces) % deployments} there
+   * @param policy the policy of pod {@code i} of a Deployment (null: none)
+   * @param indexedNames name suffixes from {@code i} (unique) rather than at random
+   */
+  record Layout(
+      int namespaces,
+      String namespaceFormat,
+      int deployments,
+      PolicyOf policy,
+      boolean indexedNames) {}
+
+  /** The policy annotation of one pod. */
+  interface PolicyOf {
+    /** Pod {@code i}'s, of Deployment {@code deployment} in its namespace; null: none. */
+    String of(int i, int deployment);
+  }
+
   private static final String[] APPS = {
     "frontend",
     "checkout",
@@ -33,7 +65,7 @@ final class PodFactory {
     "accounts",
     "notifications"
   };
-  private static final String[] POLICIES = {
+  static final String[] POLICIES = {
     null,
     null,
     "allow tcp from label app=frontend to ports 8080; allow tcp from label"
@@ -43,8 +75,14 @@ final class PodFactory {
         + " 5432,6432"
   };
   private final String template;
+  private final Layout layout;
 
   PodFactory() {
+    this(RECONCILER);
+  }
+
+  PodFactory(Layout layout) {
+    this.layout = layout;
     try {
       template = compact(Files.readString(Path.of("bench/reconciler/pod-template.json")));
     } catch (java.io.IOException e) {
@@ -55,16 +93,17 @@ final class PodFactory {
   /** Pod {@code i}: its JSON as the API server stores it. */
   String json(int i, long resourceVersion) {
     Random random = new Random(i);
-    int namespace = i % NAMESPACES;
-    int deployment = (i / NAMESPACES) % DEPLOYMENTS;
-    String app = APPS[deployment];
+    int namespace = i % layout.namespaces();
+    int deployment = (i / layout.namespaces()) % layout.deployments();
+    String app = APPS[deployment % APPS.length];
     String hash = hex(new Random(namespace * 100L + deployment), 10);
-    String policy = POLICIES[deployment % POLICIES.length];
+    String policy = layout.policy().of(i, deployment);
+    String suffix = layout.indexedNames() ? indexed(i / layout.namespaces(), 5) : alnum(random, 5);
     Map<String, String> values = new LinkedHashMap<>();
-    values.put("NAMESPACE", String.format("team-%02d", namespace));
+    values.put("NAMESPACE", String.format(layout.namespaceFormat(), namespace));
     values.put("APP", app);
     values.put("HASH", hash);
-    values.put("NAME", app + "-" + hash + "-" + alnum(random, 5));
+    values.put("NAME", app + "-" + hash + "-" + suffix);
     values.put("UID", new UUID(random.nextLong(), random.nextLong()).toString());
     values.put("RS_UID", new UUID(hash.hashCode(), namespace).toString());
     values.put("RV", Long.toString(resourceVersion));
@@ -145,8 +184,21 @@ final class PodFactory {
     return text.toString();
   }
 
+  private static final String NAME_CHARS = "bcdfghjklmnpqrstvwxz2456789";
+
+  /** {@code number} in {@code length} digits of the characters a ReplicaSet names pods with. */
+  private static String indexed(int number, int length) {
+    StringBuilder text = new StringBuilder();
+    int rest = number;
+    while (text.length() < length) {
+      text.append(NAME_CHARS.charAt(rest % NAME_CHARS.length()));
+      rest /= NAME_CHARS.length();
+    }
+    return text.toString();
+  }
+
   private static String alnum(Random random, int length) {
-    String chars = "bcdfghjklmnpqrstvwxz2456789";
+    String chars = NAME_CHARS;
     StringBuilder text = new StringBuilder();
     while (text.length() < length) {
       text.append(chars.charAt(random.nextInt(chars.length())));

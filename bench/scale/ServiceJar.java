@@ -1,0 +1,295 @@
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * One replica of the service as the image runs it: the packaged {@code quarkus-run.jar} with the
+ * JVM flags the image's start script gives it in a container with the chart's memory limit (see
+ * {@link #jvmFlags}), in cluster mode against the mock API server and one etcd, logging to a file.
+ */
+final class ServiceJar implements AutoCloseable {
+  static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
+  private static final Pattern RESYNC =
+      Pattern.compile(
+          "resync: (\\d+) pods seen; profiles: (\\d+) created, (\\d+) updated, (\\d+) deleted,"
+              + " (\\d+) unchanged, (\\d+) foreign, (\\d+) deletes held; (\\d+) ms");
+
+  final String name;
+  final Process process;
+  final Path log;
+  final long started = System.nanoTime();
+  final int managementPort;
+
+  private ServiceJar(String name, Process process, Path log, int managementPort) {
+    this.name = name;
+    this.process = process;
+    this.log = log;
+    this.managementPort = managementPort;
+  }
+
+  /**
+   * Starts replica {@code name}.
+   *
+   * @param memoryLimit the container's memory limit the JVM sizes itself for, bytes
+   * @param heapPercent the image's {@code JAVA_MAX_MEM_RATIO}
+   */
+  static ServiceJar start(
+      String name,
+      Path work,
+      int apiPort,
+      String etcd,
+      long memoryLimit,
+      int heapPercent,
+      Map<String, String> settings)
+      throws IOException {
+    Path kubeconfig = work.resolve("kubeconfig");
+    Files.writeString(
+        kubeconfig,
+        String.join(
+            "\n",
+            "apiVersion: v1",
+            "kind: Config",
+            "clusters: [{name: mock, cluster: {server: 'http://127.0.0.1:" + apiPort + "'}}]",
+            "users: [{name: mock, user: {token: mock}}]",
+            "contexts: [{name: mock, context: {cluster: mock, user: mock, namespace: default}}]",
+            "current-context: mock",
+            ""));
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.addAll(jvmFlags(memoryLimit, heapPercent));
+    command.addAll(List.of("-jar", JAR.toAbsolutePath().toString()));
+    Path log = work.resolve(name + ".log");
+    ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+    builder.redirectOutput(log.toFile());
+    Map<String, String> env = builder.environment();
+    env.remove("JAVA_TOOL_OPTIONS");
+    env.put("HOME", work.toString());
+    env.put("KUBECONFIG", kubeconfig.toString());
+    env.put("WEBHOOK_PORT", Integer.toString(freePort()));
+    int managementPort = freePort();
+    env.put("WEBHOOK_MANAGEMENT_PORT", Integer.toString(managementPort));
+    env.put("WEBHOOK_TLS_CERT", Path.of("certs/tls.crt").toAbsolutePath().toString());
+    env.put("WEBHOOK_TLS_KEY", Path.of("certs/tls.key").toAbsolutePath().toString());
+    env.put("ETCD_ENDPOINTS", etcd);
+    env.put("POD_NAME", name);
+    env.put("POD_NAMESPACE", "calico-policy-webhook");
+    env.putAll(settings);
+    return new ServiceJar(name, builder.start(), log, managementPort);
+  }
+
+  /**
+   * What the image's start script ({@code run-java.sh} of the UBI OpenJDK runtime image) passes to
+   * the JVM: the heap as a share of the container's memory limit ({@code JAVA_MAX_MEM_RATIO}), the
+   * parallel collector with its footprint settings, exit on OutOfMemoryError. {@code -XX:MaxRAM}
+   * stands in for the container's limit, which the JVM would read from its cgroup.
+   */
+  static List<String> jvmFlags(long memoryLimit, int heapPercent) {
+    return List.of(
+        "-XX:MaxRAM=" + memoryLimit,
+        "-XX:MaxRAMPercentage=" + heapPercent + ".0",
+        "-XX:+UseParallelGC",
+        "-XX:MinHeapFreeRatio=10",
+        "-XX:MaxHeapFreeRatio=20",
+        "-XX:GCTimeRatio=4",
+        "-XX:AdaptiveSizePolicyWeight=90",
+        "-XX:+ExitOnOutOfMemoryError");
+  }
+
+  long pid() {
+    return process.pid();
+  }
+
+  /** Resident set size now, bytes (VmRSS). */
+  long rss() {
+    return status("VmRSS");
+  }
+
+  /** The highest resident set size so far, bytes (VmHWM). */
+  long peakRss() {
+    return status("VmHWM");
+  }
+
+  private long status(String field) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+        if (line.startsWith(field + ":")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException e) {
+      return -1; // the process ended
+    }
+    return -1;
+  }
+
+  /** CPU time used so far, seconds. */
+  double cpuSeconds() {
+    return ProcessCpu.seconds(pid());
+  }
+
+  /**
+   * The heap that live objects hold: a full collection, then a class histogram (jcmd
+   * GC.class_histogram), bytes by class with the total under "".
+   */
+  Map<String, Long> liveHeap() throws IOException, InterruptedException {
+    Process jcmd =
+        new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid()),
+                "GC.class_histogram")
+            .redirectErrorStream(true)
+            .start();
+    String text = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    jcmd.waitFor(60, TimeUnit.SECONDS);
+    Map<String, Long> bytes = new java.util.HashMap<>();
+    for (String line : text.split("\n")) {
+      String[] words = line.trim().split("\\s+");
+      if (words.length >= 4 && words[0].endsWith(":")) {
+        bytes.merge(words[3], Long.parseLong(words[2]), Long::sum);
+      } else if (words.length == 3 && words[0].equals("Total")) {
+        bytes.put("", Long.parseLong(words[2]));
+      }
+    }
+    if (!bytes.containsKey("")) {
+      throw new IllegalStateException("jcmd GC.class_histogram said: " + text);
+    }
+    return bytes;
+  }
+
+  /**
+   * The value of gauge {@code name} (without labels) on the management port's {@code /q/metrics},
+   * or -1 when it cannot be read. The bench trusts the service's certificate without checking it.
+   */
+  double metric(String name) {
+    try {
+      javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+      tls.init(null, new javax.net.ssl.TrustManager[] {new TrustAll()}, null);
+      java.net.http.HttpClient client =
+          java.net.http.HttpClient.newBuilder().sslContext(tls).build();
+      String body =
+          client
+              .send(
+                  java.net.http.HttpRequest.newBuilder(
+                          java.net.URI.create("https://localhost:" + managementPort + "/q/metrics"))
+                      .timeout(Duration.ofSeconds(5))
+                      .build(),
+                  java.net.http.HttpResponse.BodyHandlers.ofString())
+              .body();
+      for (String line : body.split("\n")) {
+        if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
+          return Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+        }
+      }
+    } catch (Exception e) { // NOPMD: a sample the bench can do without
+      return -1;
+    }
+    return -1;
+  }
+
+  /** Trusts any server certificate: the bench only reads the metrics of its own child. */
+  private static final class TrustAll extends javax.net.ssl.X509ExtendedTrustManager {
+    @Override
+    public void checkClientTrusted(java.security.cert.X509Certificate[] chain, String type) {}
+
+    @Override
+    public void checkServerTrusted(java.security.cert.X509Certificate[] chain, String type) {}
+
+    @Override
+    public void checkClientTrusted(
+        java.security.cert.X509Certificate[] chain, String type, java.net.Socket socket) {}
+
+    @Override
+    public void checkServerTrusted(
+        java.security.cert.X509Certificate[] chain, String type, java.net.Socket socket) {}
+
+    @Override
+    public void checkClientTrusted(
+        java.security.cert.X509Certificate[] chain, String type, javax.net.ssl.SSLEngine engine) {}
+
+    @Override
+    public void checkServerTrusted(
+        java.security.cert.X509Certificate[] chain, String type, javax.net.ssl.SSLEngine engine) {}
+
+    @Override
+    public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+      return new java.security.cert.X509Certificate[0];
+    }
+  }
+
+  /** The service's log so far. */
+  String logText() {
+    try {
+      return Files.readString(log, StandardCharsets.ISO_8859_1);
+    } catch (IOException e) {
+      return "";
+    }
+  }
+
+  /** The resyncs the service logged so far, in order. */
+  List<Resync> resyncs() {
+    List<Resync> found = new ArrayList<>();
+    Matcher matcher = RESYNC.matcher(logText());
+    while (matcher.find()) {
+      found.add(
+          new Resync(
+              Integer.parseInt(matcher.group(1)),
+              Integer.parseInt(matcher.group(2)),
+              Integer.parseInt(matcher.group(3)),
+              Integer.parseInt(matcher.group(4)),
+              Integer.parseInt(matcher.group(5)),
+              Integer.parseInt(matcher.group(7)),
+              Duration.ofMillis(Long.parseLong(matcher.group(8)))));
+    }
+    return found;
+  }
+
+  /** One resync's log line. */
+  record Resync(
+      int pods, int created, int updated, int deleted, int unchanged, int held, Duration took) {
+    int queued() {
+      return created + updated + deleted;
+    }
+  }
+
+  /** How often the service logged {@code text}. */
+  int count(String text) {
+    String all = logText();
+    int n = 0;
+    for (int at = all.indexOf(text); at >= 0; at = all.indexOf(text, at + 1)) {
+      n++;
+    }
+    return n;
+  }
+
+  /** SIGTERM, as Kubernetes stops a pod; returns when it exited (System.nanoTime()). */
+  long stop() throws InterruptedException {
+    process.destroy();
+    if (!process.waitFor(90, TimeUnit.SECONDS)) {
+      process.destroyForcibly().waitFor();
+      throw new IllegalStateException(name + " did not stop within 90 s of SIGTERM");
+    }
+    return System.nanoTime();
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroyForcibly();
+    }
+  }
+
+  static int freePort() throws IOException {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+}
