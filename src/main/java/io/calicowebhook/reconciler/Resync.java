@@ -42,8 +42,9 @@ import org.jboss.logging.Logger;
  * resync finds the same profiles orphaned again. (Each delete is confirmed once more by the worker,
  * which asks the API server.)
  *
- * <p>Holds one map entry per pod (id to the cached state, no profile values), one page of etcd
- * values and the ids of the orphaned profiles at a time.
+ * <p>Holds one map entry per pod (its key to the cached state: no profile id, no profile values),
+ * what the etcd scan holds (a page of profile keys and one of ownership records) and the ids of the
+ * orphaned profiles at a time.
  */
 public final class Resync {
   private static final Logger LOG = Logger.getLogger(Resync.class);
@@ -121,16 +122,16 @@ public final class Resync {
    */
   public synchronized Report run(Collection<PodMeta> pods, Consumer<PodKey> queue) {
     long start = System.nanoTime();
-    Map<String, PodMeta> byId = new HashMap<>(pods.size() * 2);
-    pods.forEach(pod -> byId.put(Escaping.profileId(pod.namespace(), pod.name()), pod));
+    PodsByProfile byId = new PodsByProfile(pods);
     Counts counts = new Counts();
-    long revision = scan.scan(stored -> compare(stored, byId.remove(stored.id()), counts, queue));
-    for (PodMeta pod : byId.values()) {
-      if (desired.wantsProfile(pod)) {
-        counts.created++;
-        queue.accept(pod.key());
-      }
-    }
+    long revision = scan.scan(stored -> compare(stored, byId.take(stored.id()), counts, queue));
+    byId.forEachLeft(
+        pod -> {
+          if (desired.wantsProfile(pod)) {
+            counts.created++;
+            queue.accept(pod.key());
+          }
+        });
     int heldNow = deleteOrphans(counts, queue);
     onFailClosed.accept(counts.failClosed);
     return new Report(

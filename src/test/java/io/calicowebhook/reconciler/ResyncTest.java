@@ -112,6 +112,41 @@ class ResyncTest {
             report.foreign()));
   }
 
+  /**
+   * Each stored id finds its pod, among ids that prefix each other, and a pod whose name is not its
+   * own escaping (no Kubernetes name is) finds its profile too; an id that names no pod is an
+   * orphan left alone.
+   */
+  @Test
+  void findsEachPodByItsProfileId() throws Exception {
+    List<PodMeta> pods =
+        List.of(
+            pod("ns", "a", "u1", Map.of()),
+            pod("ns", "a-b", "u2", Map.of()),
+            pod("ns", "a.b", "u3", Map.of()),
+            pod("ns", "ab", "u4", Map.of()),
+            pod("ns", "odd_name", "u5", Map.of()),
+            pod("n_s", "odd", "u6", Map.of()));
+    program(pods.toArray(PodMeta[]::new));
+    kv.put(EtcdKeys.owner("nopod"), new Owner("u7", "ns", "nopod").toJson());
+    PodMeta fresh = pod("ns", "a-b-c", "u8", Map.of());
+    List<PodMeta> now = new ArrayList<>(pods);
+    now.add(fresh);
+
+    List<PodKey> queued = new ArrayList<>();
+    Resync.Report report = resync.run(now, queued::add);
+
+    assertEquals(List.of(fresh.key()), queued);
+    assertEquals(
+        List.of(1, 0, 0, 6, 0),
+        List.of(
+            report.created(),
+            report.updated(),
+            report.deleted(),
+            report.unchanged(),
+            report.foreign()));
+  }
+
   /** Owned profiles whose pods' policies do not parse are the fail-closed pods, and only they. */
   @Test
   void reportsThePodsWhoseOwnedProfilesAreFailClosed() throws Exception {
