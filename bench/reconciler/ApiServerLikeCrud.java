@@ -29,7 +29,10 @@ import java.util.concurrent.ConcurrentHashMap;
  *       patch, and every Lease renewal did the same).
  * </ul>
  *
- * <p>And, as the API server does, it sends a watch that asked for them a BOOKMARK every minute.
+ * <p>And, as the API server does: a watch from a resourceVersion first gets every change after it
+ * (from a history of the last {@link #HISTORY} changes; older: 410 Gone, and the client lists
+ * anew), and a watch that asked for them gets a BOOKMARK every minute. Without the replay, a
+ * replica that listed while pods churned lost the changes between its list and its watch.
  *
  * <p>Writes, resourceVersions and everything else are the stock dispatcher's.
  */
@@ -37,7 +40,20 @@ final class ApiServerLikeCrud extends KubernetesCrudDispatcher {
   /** Lists answer {@code limit} in pages; {@code -Dbench.onePageLists=true}: in one, stock. */
   static final boolean PAGED = !Boolean.getBoolean("bench.onePageLists");
 
+  /** Changes kept for watches that start from a resourceVersion. */
+  static final int HISTORY = 100_000;
+
   private final Set<MockWatch> watchers = ConcurrentHashMap.newKeySet();
+  private final java.util.ArrayDeque<Change> history = new java.util.ArrayDeque<>();
+
+  /** One change, kept for the replay: its resourceVersion and what the watchers were sent. */
+  private record Change(
+      long version,
+      AttributeSet oldAttributes,
+      AttributeSet newAttributes,
+      String existing,
+      String newState) {}
+
   private final Map<String, AttributeSet> byName = new ConcurrentHashMap<>();
   private final Map<String, Listing> listings = new ConcurrentHashMap<>();
   private final java.util.concurrent.locks.Lock writeLock = storeLock().writeLock();
@@ -95,8 +111,31 @@ final class ApiServerLikeCrud extends KubernetesCrudDispatcher {
     }
     MockWatch watcher = new MockWatch(getAttributeExtractor().fromPath(path), watchers);
     watcher.bookmarks = "true".equals(queryText(path, "allowWatchBookmarks"));
+    // Called under the store's read lock (the stock handleGet takes it): no change can come
+    // between the replay and the registration.
+    String from = queryText(path, "resourceVersion");
+    if (from != null && !from.isEmpty() && !from.equals("0")) {
+      replay(watcher, Long.parseLong(from));
+    }
     watchers.add(watcher);
     return new io.fabric8.mockwebserver.http.MockResponse().withWebSocketUpgrade(watcher);
+  }
+
+  /** Sends {@code watcher} every kept change after {@code version}, or 410 Gone. */
+  private void replay(MockWatch watcher, long version) {
+    Change oldest = history.peekFirst();
+    if (oldest != null && oldest.version() > version + 1 && history.size() >= HISTORY) {
+      watcher.send(
+          "ERROR",
+          "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+              + "\"message\":\"too old resource version\",\"reason\":\"Expired\",\"code\":410}");
+      return;
+    }
+    for (Change change : history) {
+      if (change.version() > version) {
+        send(watcher, change);
+      }
+    }
   }
 
   @Override
@@ -227,22 +266,34 @@ final class ApiServerLikeCrud extends KubernetesCrudDispatcher {
       byName.put(nameKey(newAttributes), newAttributes);
     }
     if (!java.util.Objects.equals(existing, newState)) {
-      notifyWatchers(oldAttributes, existing, newAttributes, newState);
+      Change change =
+          new Change(version(resource), oldAttributes, newAttributes, existing, newState);
+      history.addLast(change);
+      if (history.size() > HISTORY) {
+        history.removeFirst();
+      }
+      watchers.forEach(watcher -> send(watcher, change));
     }
   }
 
-  private void notifyWatchers(
-      AttributeSet oldAttributes, String existing, AttributeSet newAttributes, String newState) {
-    for (MockWatch watcher : watchers) {
-      boolean old = oldAttributes != null && oldAttributes.matches(watcher.query);
-      boolean now = newAttributes != null && newAttributes.matches(watcher.query);
-      if (old && now) {
-        watcher.send("MODIFIED", newState);
-      } else if (old) {
-        watcher.send("DELETED", existing);
-      } else if (now) {
-        watcher.send("ADDED", newState);
-      }
+  /** A change's resourceVersion: the new object's, or a fresh one (a deletion). */
+  private long version(GenericKubernetesResource resource) {
+    try {
+      return Long.parseLong(resource.getMetadata().getResourceVersion());
+    } catch (RuntimeException e) { // NOPMD: no resource, or no number in it
+      return requestResourceVersion();
+    }
+  }
+
+  private static void send(MockWatch watcher, Change change) {
+    boolean old = change.oldAttributes() != null && change.oldAttributes().matches(watcher.query);
+    boolean now = change.newAttributes() != null && change.newAttributes().matches(watcher.query);
+    if (old && now) {
+      watcher.send("MODIFIED", change.newState());
+    } else if (old) {
+      watcher.send("DELETED", change.existing());
+    } else if (now) {
+      watcher.send("ADDED", change.newState());
     }
   }
 
@@ -250,6 +301,7 @@ final class ApiServerLikeCrud extends KubernetesCrudDispatcher {
   public void reset() {
     super.reset();
     byName.clear();
+    history.clear();
   }
 
   /** api group, plural, namespace and name of a stored object or a query; null without a name. */

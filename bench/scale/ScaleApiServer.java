@@ -172,11 +172,13 @@ public class ScaleApiServer {
         String gone = live.get(victim);
         live.set(victim, live.get(live.size() - 1));
         live.remove(live.size() - 1);
-        crud.underWriteLock(() -> store(pod));
+        // Each change's time is taken before the change: a watch may deliver it, and the service
+        // write etcd, before the store's call returns here.
         log.append("C ").append(System.nanoTime()).append(' ');
+        crud.underWriteLock(() -> store(pod));
         log.append(pod.namespace()).append('/').append(pod.name()).append('\n');
-        crud.underWriteLock(() -> delete(gone));
         log.append("D ").append(System.nanoTime()).append(' ').append(gone).append('\n');
+        crud.underWriteLock(() -> delete(gone));
       }
     }
     Files.writeString(file, log);
