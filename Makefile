@@ -58,10 +58,11 @@ bench-reconciler: deps
 # The service at 150,000 pods (bench/scale): the mock API server, the packaged service with the
 # image's JVM flags for the chart's memory limit, and the bench in three processes; first
 # programming, resyncs, memory, 300+300 pods/s of churn and a rolling restart. About 15 minutes;
-# not part of `make test`. BENCH_SCALE_ARGS="20000 100 60" for a quick run.
+# not part of `make test`. BENCH_SCALE_ARGS="20000 100 60" for a quick run; BENCH_SCALE_OPTS=
+# "-Dbench.java=<another java> -Dbench.jvmArgs=<more flags>" runs the service otherwise.
 bench-scale: deps certs build
 	$(MVNW) -q dependency:build-classpath -Dmdep.outputFile=target/bench-test.classpath -Dmdep.includeScope=test
-	java -Xmx3g -cp "target/bench-classes:target/classes:$$(cat target/bench-test.classpath)" ScaleBench $(BENCH_SCALE_ARGS)
+	java -Xmx3g -Djava.util.logging.manager=org.jboss.logmanager.LogManager $(BENCH_SCALE_OPTS) -cp "target/bench-classes:target/classes:$$(cat target/bench-test.classpath)" ScaleBench $(BENCH_SCALE_ARGS)
 
 # Random faults from a seed against three replicas, the invariants checked all along
 # (src/test/java/io/calicowebhook/reconciler/ChaosTest.java); not part of `make test`.

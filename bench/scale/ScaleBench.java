@@ -94,7 +94,9 @@ public class ScaleBench {
         try (first) {
           long heap = afterProgramming(first, log, baseHeap);
           resyncPeak(first, heap);
-          churn(api, etcd, log, first, heap);
+          if (seconds > 0) { // 0: no churn, no restart (a quicker run of the rest)
+            churn(api, etcd, log, first, heap);
+          }
         }
       }
     }
@@ -473,6 +475,7 @@ public class ScaleBench {
       command.addAll(
           List.of(
               "-Xmx" + Integer.getInteger("bench.mockHeapMiB", 4096) + "m",
+              "-Djava.util.logging.manager=org.jboss.logmanager.LogManager",
               "-cp",
               System.getProperty("java.class.path"),
               "ScaleApiServer",

@@ -64,8 +64,15 @@ final class ServiceJar implements AutoCloseable {
             "current-context: mock",
             ""));
     List<String> command = new ArrayList<>();
-    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    // -Dbench.java=<a java> and -Dbench.jvmArgs="<flags>" try another JDK or flags.
+    command.add(
+        System.getProperty(
+            "bench.java", Path.of(System.getProperty("java.home"), "bin", "java").toString()));
     command.addAll(jvmFlags(memoryLimit, heapPercent));
+    String extra = System.getProperty("bench.jvmArgs", "").trim();
+    if (!extra.isEmpty()) {
+      command.addAll(List.of(extra.split("\\s+")));
+    }
     command.addAll(List.of("-jar", JAR.toAbsolutePath().toString()));
     Path log = work.resolve(name + ".log");
     ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
@@ -143,7 +150,12 @@ final class ServiceJar implements AutoCloseable {
   Map<String, Long> liveHeap() throws IOException, InterruptedException {
     Process jcmd =
         new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Path.of(
+                        System.getProperty(
+                            "bench.java",
+                            Path.of(System.getProperty("java.home"), "bin", "java").toString()))
+                    .resolveSibling("jcmd")
+                    .toString(),
                 Long.toString(pid()),
                 "GC.class_histogram")
             .redirectErrorStream(true)
