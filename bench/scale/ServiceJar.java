@@ -282,8 +282,12 @@ final class ServiceJar implements AutoCloseable {
     return n;
   }
 
+  /** When {@link #stop} sent SIGTERM (System.nanoTime()). */
+  volatile long signalled;
+
   /** SIGTERM, as Kubernetes stops a pod; returns when it exited (System.nanoTime()). */
   long stop() throws InterruptedException {
+    signalled = System.nanoTime();
     process.destroy();
     if (!process.waitFor(90, TimeUnit.SECONDS)) {
       process.destroyForcibly().waitFor();
@@ -292,10 +296,19 @@ final class ServiceJar implements AutoCloseable {
     return System.nanoTime();
   }
 
+  /** SIGTERM (so that the JVM's agents and shutdown hooks run), SIGKILL after 30 s. */
   @Override
   public void close() {
     if (process.isAlive()) {
-      process.destroyForcibly();
+      process.destroy();
+      try {
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+          process.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
