@@ -47,7 +47,6 @@ public class ScaleBench {
   private final int seconds;
   private final Path work = Path.of("target/bench/scale");
   private final long memoryLimit = ChartLimits.memoryLimit();
-  private final int heapPercent = ChartLimits.heapPercent();
   private final ScaleTable table = new ScaleTable();
 
   ScaleBench(int podCount, int rate, int seconds) {
@@ -81,7 +80,7 @@ public class ScaleBench {
     Files.createDirectories(work);
     System.out.printf(
         "%,d pods, churn %d/s for %d s; the service with %s%n",
-        podCount, rate, seconds, String.join(" ", ServiceJar.jvmFlags(memoryLimit, heapPercent)));
+        podCount, rate, seconds, String.join(" ", ChartLimits.jvmFlags(memoryLimit)));
     double ceiling = ceiling();
     try (MockProcess api = MockProcess.start(work);
         EtcdProcess etcd = EtcdProcess.startTemporary();
@@ -151,7 +150,7 @@ public class ScaleBench {
     // A resync a minute instead of every 5: the bench measures the peak of one.
     settings.put("CALICO_RECONCILER_RESYNC_PERIOD", "60s");
     return ServiceJar.start(
-        name, work, api.port, etcd.endpoint(), memoryLimit, heapPercent, settings);
+        name, work, api.port, etcd.endpoint(), memoryLimit, settings);
   }
 
   private ServiceJar firstProgramming(

@@ -14,7 +14,8 @@ import java.util.regex.Pattern;
 /**
  * One replica of the service as the image runs it: the packaged {@code quarkus-run.jar} with the
  * JVM flags the image's start script gives it in a container with the chart's memory limit (see
- * {@link #jvmFlags}), in cluster mode against the mock API server and one etcd, logging to a file.
+ * {@link ChartLimits#jvmFlags}), in cluster mode against the mock API server and one etcd, logging
+ * to a file.
  */
 final class ServiceJar implements AutoCloseable {
   static final Path JAR = Path.of("target/quarkus-app/quarkus-run.jar");
@@ -40,7 +41,6 @@ final class ServiceJar implements AutoCloseable {
    * Starts replica {@code name}.
    *
    * @param memoryLimit the container's memory limit the JVM sizes itself for, bytes
-   * @param heapPercent the image's {@code JAVA_MAX_MEM_RATIO}
    */
   static ServiceJar start(
       String name,
@@ -48,7 +48,6 @@ final class ServiceJar implements AutoCloseable {
       int apiPort,
       String etcd,
       long memoryLimit,
-      int heapPercent,
       Map<String, String> settings)
       throws IOException {
     Path kubeconfig = work.resolve("kubeconfig");
@@ -68,7 +67,7 @@ final class ServiceJar implements AutoCloseable {
     command.add(
         System.getProperty(
             "bench.java", Path.of(System.getProperty("java.home"), "bin", "java").toString()));
-    command.addAll(jvmFlags(memoryLimit, heapPercent));
+    command.addAll(ChartLimits.jvmFlags(memoryLimit));
     String extra = System.getProperty("bench.jvmArgs", "").trim();
     if (!extra.isEmpty()) {
       command.addAll(List.of(extra.split("\\s+")));
@@ -91,24 +90,6 @@ final class ServiceJar implements AutoCloseable {
     env.put("POD_NAMESPACE", "calico-policy-webhook");
     env.putAll(settings);
     return new ServiceJar(name, builder.start(), log, managementPort);
-  }
-
-  /**
-   * What the image's start script ({@code run-java.sh} of the UBI OpenJDK runtime image) passes to
-   * the JVM: the heap as a share of the container's memory limit ({@code JAVA_MAX_MEM_RATIO}), the
-   * parallel collector with its footprint settings, exit on OutOfMemoryError. {@code -XX:MaxRAM}
-   * stands in for the container's limit, which the JVM would read from its cgroup.
-   */
-  static List<String> jvmFlags(long memoryLimit, int heapPercent) {
-    return List.of(
-        "-XX:MaxRAM=" + memoryLimit,
-        "-XX:MaxRAMPercentage=" + heapPercent + ".0",
-        "-XX:+UseParallelGC",
-        "-XX:MinHeapFreeRatio=10",
-        "-XX:MaxHeapFreeRatio=20",
-        "-XX:GCTimeRatio=4",
-        "-XX:AdaptiveSizePolicyWeight=90",
-        "-XX:+ExitOnOutOfMemoryError");
   }
 
   long pid() {
