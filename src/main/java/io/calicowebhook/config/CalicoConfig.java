@@ -182,6 +182,15 @@ public interface CalicoConfig {
     @WithDefault("0.25")
     double maxDeleteShare();
 
+    /**
+     * How long a new replica may stay unready while its pod informer lists the cluster's pods for
+     * the first time and another replica leads ({@code CALICO_RECONCILER_READY_WAIT}): a rolling
+     * update then stops the old leader only once the new replica can take over with a full cache,
+     * and never waits longer than this. {@code 0} turns the wait off.
+     */
+    @WithDefault("2m")
+    Duration readyWait();
+
     /** The coordination.k8s.io Lease that elects the one replica writing to etcd. */
     Lease lease();
 

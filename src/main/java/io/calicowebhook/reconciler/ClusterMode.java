@@ -31,6 +31,7 @@ public final class ClusterMode implements AutoCloseable {
   private final Duration drainTimeout;
   private final ProblemReports problems;
   private final Resync resync;
+  private final long createdNanos = System.nanoTime();
 
   /** Where the cluster's Lease lives and who this replica is in it. */
   public record Identity(String leaseNamespace, String name) {}
@@ -111,6 +112,11 @@ public final class ClusterMode implements AutoCloseable {
   public void start() {
     pods.start(); // completes in the background; the reconciler waits for the first listing
     leadership.start();
+  }
+
+  /** How long ago this was created (just before {@link #start}), on the monotonic clock. */
+  public Duration age() {
+    return Duration.ofNanos(System.nanoTime() - createdNanos);
   }
 
   /** The pod cache (every replica keeps one). */

@@ -14,6 +14,8 @@ import java.util.Optional;
  * @param listPageSize pods per page of the informer's list requests
  * @param watchStaleAfter how long the pod watch may stay silent before it counts as dead
  * @param maxDeleteShare the largest share of owned profiles one resync deletes at once
+ * @param readyWait how long readiness may wait for a new replica's first listing while another
+ *     replica leads; zero: never
  * @param lease the Lease of the leader election
  */
 public record ReconcilerSettings(
@@ -22,6 +24,7 @@ public record ReconcilerSettings(
     int listPageSize,
     Duration watchStaleAfter,
     double maxDeleteShare,
+    Duration readyWait,
     Lease lease) {
 
   /**
@@ -57,7 +60,29 @@ public record ReconcilerSettings(
     if (!(config.maxDeleteShare() > 0 && config.maxDeleteShare() <= 1)) {
       problems.add("calico.reconciler.max-delete-share must be more than 0 and at most 1");
     }
+    if (config.readyWait().isNegative()) {
+      problems.add("calico.reconciler.ready-wait must not be negative (0 turns the wait off)");
+    }
     CalicoConfig.Reconciler.Lease lease = config.lease();
+    checkLease(lease, problems);
+    return new ReconcilerSettings(
+        config.enabled(),
+        config.resyncPeriod(),
+        config.listPageSize(),
+        config.watchStaleAfter(),
+        config.maxDeleteShare(),
+        config.readyWait(),
+        new Lease(
+            lease.name(),
+            lease.namespace().filter(s -> !s.isBlank()),
+            lease.identity().filter(s -> !s.isBlank()),
+            lease.duration(),
+            lease.renewDeadline(),
+            lease.retryPeriod()));
+  }
+
+  /** The Lease's name, and its three durations in order. */
+  private static void checkLease(CalicoConfig.Reconciler.Lease lease, List<String> problems) {
     if (!lease.name().matches("[a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?")) {
       problems.add(
           "calico.reconciler.lease.name '" + lease.name() + "' is not a Kubernetes object name");
@@ -76,18 +101,5 @@ public record ReconcilerSettings(
               + lease.duration()
               + ")");
     }
-    return new ReconcilerSettings(
-        config.enabled(),
-        config.resyncPeriod(),
-        config.listPageSize(),
-        config.watchStaleAfter(),
-        config.maxDeleteShare(),
-        new Lease(
-            lease.name(),
-            lease.namespace().filter(s -> !s.isBlank()),
-            lease.identity().filter(s -> !s.isBlank()),
-            lease.duration(),
-            lease.renewDeadline(),
-            lease.retryPeriod()));
   }
 }

@@ -7,16 +7,27 @@ import io.calicowebhook.worker.ProfileWorker;
 import io.smallrye.health.api.Wellness;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Produces;
+import java.time.Duration;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
 import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
 import org.eclipse.microprofile.health.Liveness;
+import org.eclipse.microprofile.health.Readiness;
 
 /**
- * Health of the etcd programming. Readiness never depends on it (admission needs neither the
- * Kubernetes API nor etcd, and an unready webhook blocks or unchecks every pod of the cluster):
+ * Health of the etcd programming. Readiness depends on it in one bounded case only (admission needs
+ * neither the Kubernetes API nor etcd, and an unready webhook blocks or unchecks every pod of the
+ * cluster):
  *
  * <ul>
+ *   <li>readiness {@code takeover}: DOWN while this replica's pod informer has not finished its
+ *       first listing, this replica does not lead, another one does, and less than {@code
+ *       calico.reconciler.ready-wait} has passed since the cluster machinery started. A rolling
+ *       update (maxUnavailable 0) then stops the old leader only once the new replica holds every
+ *       pod, so that the handover leaves no pod created meanwhile unprogrammed until a listing of
+ *       the whole cluster ends. The wait is bounded so that a slow or unreachable API server can
+ *       never keep the webhook unready; a replica that leads, or one that sees no other leader (a
+ *       fresh install, a lost Lease), is never held;
  *   <li>liveness {@code profile-worker}: DOWN once the worker's dispatcher caught an {@link Error}
  *       (say an OutOfMemoryError) or died while it should run, so that Kubernetes restarts the pod;
  *   <li>liveness {@code resync}: DOWN once an {@link Error} ended the reconciler's resyncs;
@@ -25,6 +36,76 @@ import org.eclipse.microprofile.health.Liveness;
  * </ul>
  */
 class SyncHealthChecks {
+  static final String TAKEOVER = "takeover";
+
+  @Produces
+  @Readiness
+  @ApplicationScoped
+  HealthCheck takeover(ModeSwitch sync, SyncSettings settings) {
+    Duration readyWait = settings.reconciler().readyWait();
+    return () -> takeoverReadiness(sync.cluster().orElse(null), readyWait);
+  }
+
+  /** Whether {@code cluster} may take over now (null: local mode, nothing to take over). */
+  static HealthCheckResponse takeoverReadiness(ClusterMode cluster, Duration readyWait) {
+    if (cluster == null) {
+      return HealthCheckResponse.named(TAKEOVER).up().withData("mode", "local").build();
+    }
+    Leadership leadership = cluster.leadership();
+    return takeoverReadiness(
+        cluster.pods().synced(),
+        leadership.leading(),
+        leadership.leader(),
+        leadership.identity(),
+        cluster.age(),
+        readyWait);
+  }
+
+  /**
+   * DOWN only while all hold: the informer has not finished its first listing, this replica does
+   * not lead, another replica does, and {@code waited} (since the cluster machinery started) is
+   * less than {@code readyWait}.
+   *
+   * @param leader the Lease's holder as last seen, null or empty when none is known
+   * @param identity this replica's identity in the Lease
+   */
+  static HealthCheckResponse takeoverReadiness(
+      boolean informerSynced,
+      boolean leading,
+      String leader,
+      String identity,
+      Duration waited,
+      Duration readyWait) {
+    HealthCheckResponseBuilder response =
+        HealthCheckResponse.named(TAKEOVER)
+            .withData("informerSynced", informerSynced)
+            .withData("leader", String.valueOf(leader));
+    boolean held =
+        !informerSynced
+            && !leading
+            && anotherLeads(leader, identity)
+            && waited.compareTo(readyWait) < 0;
+    if (!held) {
+      return response.up().build();
+    }
+    return response
+        .down()
+        .withData(
+            "reason",
+            "this replica's pod informer has not finished listing the cluster's pods while "
+                + leader
+                + " leads: unready so that a rolling update keeps the leader until this replica"
+                + " can take over with every pod, for at most calico.reconciler.ready-wait ("
+                + readyWait.toSeconds()
+                + "s, "
+                + waited.toSeconds()
+                + "s passed)")
+        .build();
+  }
+
+  private static boolean anotherLeads(String leader, String identity) {
+    return leader != null && !leader.isEmpty() && !leader.equals(identity);
+  }
 
   @Produces
   @Liveness

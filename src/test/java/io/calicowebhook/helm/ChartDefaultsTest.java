@@ -235,6 +235,7 @@ class ChartDefaultsTest {
     assertEquals(
         Map.of("POD_NAME", "metadata.name", "POD_NAMESPACE", "metadata.namespace"), fields);
     assertEquals("5m", envValue("CALICO_RECONCILER_RESYNC_PERIOD"));
+    assertEquals("2m", envValue("CALICO_RECONCILER_READY_WAIT"));
   }
 
   private static String envValue(String name) {

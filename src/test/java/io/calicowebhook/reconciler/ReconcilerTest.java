@@ -303,7 +303,10 @@ class ReconcilerTest {
         .get("/q/health/ready")
         .then()
         .statusCode(200)
-        .body("checks.name", not(hasItem("reconciler")));
+        .body("checks.name", not(hasItem("reconciler")))
+        .body("checks.find { it.name == 'takeover' }.status", equalTo("UP"))
+        .body("checks.find { it.name == 'takeover' }.data.leader", equalTo("replica-under-test"))
+        .body("checks.find { it.name == 'takeover' }.data.informerSynced", equalTo(true));
   }
 
   /**

@@ -74,13 +74,18 @@ public final class Replica implements AutoCloseable {
   }
 
   /** A replica called {@code name}, not started: a test drives its parts itself. */
-  static Replica create(
+  public static Replica create(
       KubernetesClient kubernetes, String etcdEndpoint, String name, Map<String, String> extra) {
     return new Replica(kubernetes, etcdEndpoint, name, extra);
   }
 
   static Replica start(KubernetesClient kubernetes, String etcdEndpoint, String name) {
     return start(kubernetes, etcdEndpoint, name, Map.of());
+  }
+
+  /** Its cluster machinery. */
+  public ClusterMode cluster() {
+    return sync;
   }
 
   boolean leading() {

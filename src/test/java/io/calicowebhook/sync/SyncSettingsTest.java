@@ -22,6 +22,20 @@ class SyncSettingsTest {
     assertEquals(Duration.ofMinutes(5), settings.reconciler().resyncPeriod());
     assertEquals("calico-policy-webhook", settings.reconciler().lease().name());
     assertEquals(Duration.ofSeconds(15), settings.reconciler().lease().duration());
+    assertEquals(Duration.ofMinutes(2), settings.reconciler().readyWait());
+  }
+
+  @Test
+  void aReadyWaitOfZeroTurnsTheWaitOff() {
+    SyncSettings settings =
+        SyncSettings.check(
+            Replica.config(
+                Map.of(
+                    "calico.etcd.endpoints", "http://127.0.0.1:2379",
+                    "calico.reconciler.ready-wait", "0s")),
+            p -> false);
+
+    assertEquals(Duration.ZERO, settings.reconciler().readyWait());
   }
 
   @Test
@@ -33,6 +47,7 @@ class SyncSettingsTest {
             "calico.etcd.max-txn-bytes", "1000",
             "calico.worker.in-flight", "0",
             "calico.reconciler.resync-period", "1s",
+            "calico.reconciler.ready-wait", "-1s",
             "calico.reconciler.lease.name", "Not_A_Name",
             "calico.reconciler.lease.renew-deadline", "20s");
 
@@ -49,6 +64,7 @@ class SyncSettingsTest {
             + "  - calico.etcd.max-txn-bytes must be at least 65536\n"
             + "  - calico.worker.in-flight must be at least 1\n"
             + "  - calico.reconciler.resync-period must be at least 10s\n"
+            + "  - calico.reconciler.ready-wait must not be negative (0 turns the wait off)\n"
             + "  - calico.reconciler.lease.name 'Not_A_Name' is not a Kubernetes object name\n"
             + "  - calico.reconciler.lease: need 0 < retry-period < renew-deadline < duration (now"
             + " PT2S, PT20S, PT15S)\n"
