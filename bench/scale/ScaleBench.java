@@ -149,8 +149,7 @@ public class ScaleBench {
     Map<String, String> settings = new HashMap<>();
     // A resync a minute instead of every 5: the bench measures the peak of one.
     settings.put("CALICO_RECONCILER_RESYNC_PERIOD", "60s");
-    return ServiceJar.start(
-        name, work, api.port, etcd.endpoint(), memoryLimit, settings);
+    return ServiceJar.start(name, work, api.port, etcd.endpoint(), memoryLimit, settings);
   }
 
   private ServiceJar firstProgramming(
@@ -310,10 +309,23 @@ public class ScaleBench {
     }
   }
 
-  /** With replica B started: waits until it is up, stops A with SIGTERM; returns A's exit. */
+  /**
+   * With replica B started: waits until it is ready, as a Deployment's rolling update (maxSurge 1,
+   * maxUnavailable 0) does before it stops the old pod, then stops A with SIGTERM; returns A's
+   * exit.
+   */
   private long rollingRestart(EtcdLog log, ServiceJar first, ServiceJar second) throws Exception {
     await(() -> second.count("started in") > 0, 120, "replica B's start");
-    Thread.sleep(3_000); // its informer lists while it follows
+    long started = System.nanoTime();
+    while (!second.ready()) {
+      Bench.require(System.nanoTime() - started < 300e9, "replica B ready within 300 s");
+      Thread.sleep(1_000); // the kubelet's probe period is longer
+    }
+    table.row(
+        "rolling restart: replica B started to ready (its informer listed every pod)",
+        secs((System.nanoTime() - second.started) / 1e9),
+        "",
+        "");
     long exited = first.stop();
     await(
         () -> log.terms().stream().anyMatch(t -> t.value.contains("replica-b") && t.firstWrite > 0),

@@ -106,8 +106,13 @@ public interface CalicoConfig {
     @WithDefault("33554432")
     int maxResponseBytes();
 
-    /** Keys per page when the reconciler reads every profile and ownership record. */
-    @WithDefault("1000")
+    /**
+     * Keys per page when the reconciler reads every profile and ownership record. etcd 3.4 walks
+     * its index from a page's first key to the end of the range for every page (to count them), so
+     * a resync's cost grows with the number of pages times the number of keys: at 150,000 pods,
+     * pages of 1,000 made an unchanged resync take 22-33 s.
+     */
+    @WithDefault("10000")
     int readPageSize();
 
     /** The private etcd of dev and test mode. */

@@ -47,6 +47,7 @@ public final class Leadership implements AutoCloseable {
   private final ReconcilerSettings.Lease lease;
   private final String namespace;
   private final String identity;
+  private volatile boolean leaseRead;
   private final Runnable onStart;
   private final Runnable onStop;
   private final AtomicBoolean leading = new AtomicBoolean();
@@ -140,6 +141,14 @@ public final class Leadership implements AutoCloseable {
     return leading.get();
   }
 
+  /**
+   * Whether the Lease was read at least once (until then {@link #leader()} is null whether or not
+   * another replica leads).
+   */
+  public boolean leaseRead() {
+    return leaseRead;
+  }
+
   /** The identity holding the lease as last seen, or null. */
   public String leader() {
     return leader;
@@ -225,7 +234,9 @@ public final class Leadership implements AutoCloseable {
     @Override
     public LeaderElectionRecord get(KubernetesClient client) {
       attemptStarted = System.nanoTime();
-      return lock.get(client);
+      LeaderElectionRecord record = lock.get(client);
+      leaseRead = true;
+      return record;
     }
 
     @Override

@@ -46,6 +46,12 @@ class SyncHealthChecks {
     return () -> takeoverReadiness(sync.cluster().orElse(null), readyWait);
   }
 
+  /**
+   * Who leads before the Lease was first read: taken for another replica, so that a probe in the
+   * moment between start and that read does not let a rolling update go on with a cold cache.
+   */
+  static final String UNREAD_LEASE = "a replica not known yet (the Lease is not read yet)";
+
   /** Whether {@code cluster} may take over now (null: local mode, nothing to take over). */
   static HealthCheckResponse takeoverReadiness(ClusterMode cluster, Duration readyWait) {
     if (cluster == null) {
@@ -55,7 +61,7 @@ class SyncHealthChecks {
     return takeoverReadiness(
         cluster.pods().synced(),
         leadership.leading(),
-        leadership.leader(),
+        leadership.leaseRead() ? leadership.leader() : UNREAD_LEASE,
         leadership.identity(),
         cluster.age(),
         readyWait);

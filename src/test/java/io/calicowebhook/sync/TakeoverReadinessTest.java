@@ -133,6 +133,28 @@ class TakeoverReadinessTest {
     assertFalse(cluster.leadership().leading());
   }
 
+  /**
+   * Before its first read of the Lease a replica cannot know whether another leads: held, so that a
+   * probe in that moment does not let a rollout go on with a cold cache; with no leader once read,
+   * ready.
+   */
+  @Test
+  void heldUntilTheLeaseIsReadThenReadyWhenNobodyLeads() {
+    replica = Replica.create(client, ETCD.endpoint(), "replica-b", Map.of());
+    ClusterMode cluster = replica.cluster();
+
+    HealthCheckResponse unread = SyncHealthChecks.takeoverReadiness(cluster, WAIT);
+    assertEquals(Status.DOWN, unread.getStatus(), () -> String.valueOf(data(unread)));
+    assertEquals(SyncHealthChecks.UNREAD_LEASE, data(unread).get("leader"));
+
+    cluster.leadership().start(); // the Lease does not exist: nobody leads, this replica takes it
+    await().atMost(SOON).until(() -> cluster.leadership().leaseRead());
+    await()
+        .atMost(SOON)
+        .until(() -> SyncHealthChecks.takeoverReadiness(cluster, WAIT).getStatus() == Status.UP);
+    assertFalse(cluster.pods().synced());
+  }
+
   /** An informer that never lists (say the API server cannot answer it) holds only so long. */
   @Test
   void aReplicaWhoseInformerNeverListsIsReadyAfterTheWait() {
