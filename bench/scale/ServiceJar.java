@@ -158,24 +158,40 @@ final class ServiceJar implements AutoCloseable {
     return bytes;
   }
 
+  /** Whether {@code /q/health/ready} answers 200, as the kubelet's readiness probe asks. */
+  boolean ready() {
+    try {
+      return client()
+              .send(request("/q/health/ready"), java.net.http.HttpResponse.BodyHandlers.discarding())
+              .statusCode()
+          == 200;
+    } catch (Exception e) { // NOPMD: not (yet) answering is not ready
+      return false;
+    }
+  }
+
+  private static java.net.http.HttpClient client() throws Exception {
+    javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
+    tls.init(null, new javax.net.ssl.TrustManager[] {new TrustAll()}, null);
+    return java.net.http.HttpClient.newBuilder().sslContext(tls).build();
+  }
+
+  private java.net.http.HttpRequest request(String path) {
+    return java.net.http.HttpRequest.newBuilder(
+            java.net.URI.create("https://localhost:" + managementPort + path))
+        .timeout(Duration.ofSeconds(5))
+        .build();
+  }
+
   /**
    * The value of gauge {@code name} (without labels) on the management port's {@code /q/metrics},
    * or -1 when it cannot be read. The bench trusts the service's certificate without checking it.
    */
   double metric(String name) {
     try {
-      javax.net.ssl.SSLContext tls = javax.net.ssl.SSLContext.getInstance("TLS");
-      tls.init(null, new javax.net.ssl.TrustManager[] {new TrustAll()}, null);
-      java.net.http.HttpClient client =
-          java.net.http.HttpClient.newBuilder().sslContext(tls).build();
       String body =
-          client
-              .send(
-                  java.net.http.HttpRequest.newBuilder(
-                          java.net.URI.create("https://localhost:" + managementPort + "/q/metrics"))
-                      .timeout(Duration.ofSeconds(5))
-                      .build(),
-                  java.net.http.HttpResponse.BodyHandlers.ofString())
+          client()
+              .send(request("/q/metrics"), java.net.http.HttpResponse.BodyHandlers.ofString())
               .body();
       for (String line : body.split("\n")) {
         if (line.startsWith(name + " ") || line.startsWith(name + "{")) {
