@@ -17,6 +17,8 @@ for bench in policy-parse admission profile-throughput; do
 done
 echo "=== bench/reconciler" >&2
 make -s bench-reconciler >&2 || failed+=(reconciler)
+echo "=== bench/scale" >&2
+make -s bench-scale >&2 || failed+=(scale)
 
 machine() {
   local cpu mem jdk etcd nginx

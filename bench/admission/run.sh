@@ -203,7 +203,7 @@ printf '(median of %s rounds of %ss; requests/s at 32 connections, p99 at 4; wrk
 
 nginx_rps="nginx over TLS answering a fixed review: $(thousands "${rps[nginx]}")"
 result 'bare Vert.x over TLS answering a fixed review (the same jars, no Quarkus), requests/s' "$(thousands "${rps[vertx]}")" "$nginx_rps" "$(ratio "${rps[vertx]}" "${rps[nginx]}")"
-result '`/validate` requests/s, 32 connections (goal >= 0.6)' "$(thousands "${rps[validate]}")" "$nginx_rps" "$(ratio "${rps[validate]}" "${rps[nginx]}")"
+result '`/validate` requests/s, 32 connections' "$(thousands "${rps[validate]}")" "$nginx_rps" "$(ratio "${rps[validate]}" "${rps[nginx]}")"
 result '`/validate` dry run (no hand-off to the etcd worker), requests/s' "$(thousands "${rps[dryrun]}")" "$nginx_rps" "$(ratio "${rps[dryrun]}" "${rps[nginx]}")"
 result '`/validate` denied, requests/s' "$(thousands "${rps[denied]}")" "$nginx_rps" "$(ratio "${rps[denied]}" "${rps[nginx]}")"
 result '`/mutate` requests/s' "$(thousands "${rps[mutate]}")" "$nginx_rps" "$(ratio "${rps[mutate]}" "${rps[nginx]}")"

@@ -164,8 +164,8 @@ final class FirstProgramming {
         String.format("%.2f s = %s", p.total(), ResultTable.rate(median.rate())),
         ResultTable.rate(median.worker().rate()),
         ResultTable.ratio(median.ratio()) + " (" + all + ")",
-        ">= 0.8",
-        ResultTable.met(median.ratio() >= 0.8));
+        "", // the goal of 0.8 is retired: on two shared cores it measured the mock's listing
+        "");
     ResultTable.row(
         "  of which: start to informer synced (the listing)",
         String.format("%.2f s", p.toSync()),

@@ -403,7 +403,9 @@ public class ScaleBench {
     }
     buckets.forEach(
         (bucket, lags) ->
-            System.out.printf("  churn %3d-%3d s: creation lag %s%n", bucket * 30, bucket * 30 + 30, Lag.of(lags).text()));
+            System.out.printf(
+                "  churn %3d-%3d s: creation lag %s%n",
+                bucket * 30, bucket * 30 + 30, Lag.of(lags).text()));
   }
 
   /** After the churn: every live pod has its profile, no other profile is left. */

@@ -162,7 +162,8 @@ final class ServiceJar implements AutoCloseable {
   boolean ready() {
     try {
       return client()
-              .send(request("/q/health/ready"), java.net.http.HttpResponse.BodyHandlers.discarding())
+              .send(
+                  request("/q/health/ready"), java.net.http.HttpResponse.BodyHandlers.discarding())
               .statusCode()
           == 200;
     } catch (Exception e) { // NOPMD: not (yet) answering is not ready
