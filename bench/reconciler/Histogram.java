@@ -3,19 +3,29 @@ import java.util.HashMap;
 import java.util.Map;
 import javax.management.ObjectName;
 
-/** A live-object class histogram of this JVM (GC.class_histogram: a full GC first). */
+/**
+ * A live-object class histogram (GC.class_histogram: a full GC first), of this JVM ({@link #now})
+ * or of what {@code jcmd PID GC.class_histogram} printed for another ({@link #parse}).
+ */
 record Histogram(long total, Map<String, Long> bytesByClass) {
   static Histogram now() throws Exception {
-    String text =
+    return parse(
         (String)
             ManagementFactory.getPlatformMBeanServer()
                 .invoke(
                     new ObjectName("com.sun.management:type=DiagnosticCommand"),
                     "gcClassHistogram",
                     new Object[] {new String[0]},
-                    new String[] {String[].class.getName()});
+                    new String[] {String[].class.getName()}));
+  }
+
+  /**
+   * The histogram in GC.class_histogram's text: a line per class ({@code num: instances bytes
+   * name}) and a {@code Total instances bytes} line, which must be there.
+   */
+  static Histogram parse(String text) {
     Map<String, Long> bytes = new HashMap<>();
-    long total = 0;
+    long total = -1;
     for (String line : text.split("\n")) {
       String[] words = line.trim().split("\\s+");
       if (words.length >= 4 && words[0].endsWith(":")) {
@@ -23,6 +33,9 @@ record Histogram(long total, Map<String, Long> bytesByClass) {
       } else if (words.length == 3 && words[0].equals("Total")) {
         total = Long.parseLong(words[2]);
       }
+    }
+    if (total < 0) {
+      throw new IllegalStateException("not a class histogram: " + text);
     }
     return new Histogram(total, bytes);
   }

@@ -30,19 +30,19 @@ record MockApi(KubernetesMockServer server, KubernetesCrudDispatcher crud, Kuber
     implements AutoCloseable {
   static final PodKey SENTINEL = new PodKey("team-00", "bench-sentinel");
 
-  @SuppressWarnings("deprecation") // the mapper KubernetesMockServerExtension gives it
   static MockApi start(boolean stockWatches) {
     KubernetesCrudDispatcher crud =
         stockWatches ? new KubernetesCrudDispatcher() : new ApiServerLikeCrud();
-    KubernetesMockServer server =
-        new KubernetesMockServer(
-            new Context(Serialization.jsonMapper()),
-            new MockWebServer(),
-            new HashMap<>(),
-            crud,
-            false);
+    KubernetesMockServer server = server(crud);
     server.init();
     return new MockApi(server, crud, server.createClient());
+  }
+
+  /** A mock server (not started) answering with {@code crud}, made as the test server makes it. */
+  @SuppressWarnings("deprecation") // the mapper KubernetesMockServerExtension gives it
+  static KubernetesMockServer server(KubernetesCrudDispatcher crud) {
+    return new KubernetesMockServer(
+        new Context(Serialization.jsonMapper()), new MockWebServer(), new HashMap<>(), crud, false);
   }
 
   /**

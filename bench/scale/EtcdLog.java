@@ -58,23 +58,16 @@ final class EtcdLog implements AutoCloseable {
 
   EtcdLog(Client client) throws Exception {
     ByteSequence all = bytes("/");
-    long start =
+    // The count and the revision of one response: the watch begins right after what was counted.
+    io.etcd.jetcd.kv.GetResponse counted =
         client
             .getKVClient()
             .get(
                 bytes(EtcdKeys.OWNER_PREFIX),
                 GetOption.builder().isPrefix(true).withCountOnly(true).build())
-            .get(30, TimeUnit.SECONDS)
-            .getHeader()
-            .getRevision();
-    owners.set(
-        client
-            .getKVClient()
-            .get(
-                bytes(EtcdKeys.OWNER_PREFIX),
-                GetOption.builder().isPrefix(true).withCountOnly(true).withRevision(start).build())
-            .get(30, TimeUnit.SECONDS)
-            .getCount());
+            .get(30, TimeUnit.SECONDS);
+    long start = counted.getHeader().getRevision();
+    owners.set(counted.getCount());
     lastRevision = start;
     watcher =
         client

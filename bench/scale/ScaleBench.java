@@ -113,7 +113,10 @@ public class ScaleBench {
     try (EtcdProcess etcd = EtcdProcess.startTemporary();
         Client client = Client.builder().endpoints(etcd.endpoint()).build()) {
       EtcdCeiling.measure(
-          client.getKVClient(), i -> PodFactory.renamed(metas.get(i), "warmup"), 5_000, 8);
+          client.getKVClient(),
+          i -> PodFactory.renamed(metas.get(i), "warmup"),
+          Math.min(5_000, podCount),
+          8);
       double rate = EtcdCeiling.measure(client.getKVClient(), metas::get, podCount, 8);
       table.row(
           "etcd's ceiling: blind batched transactions of the same profiles",
@@ -134,7 +137,7 @@ public class ScaleBench {
     try (ServiceJar empty = start("replica-empty", api, etcd)) {
       await(() -> empty.resyncs().size() >= 1, 120, "the empty replica's first resync");
       Thread.sleep(2_000);
-      long heap = empty.liveHeap().get("");
+      long heap = empty.liveHeap().total();
       table.row(
           "heap of a leading replica with no pods (live objects after a full GC)",
           mib(heap),
@@ -205,8 +208,8 @@ public class ScaleBench {
         "",
         "0 / 0",
         resync.queued() == 0 && written == 0);
-    Map<String, Long> live = replica.liveHeap();
-    long heap = live.get("");
+    Histogram live = replica.liveHeap();
+    long heap = live.total();
     table.row("heap after the first programming (live objects after a full GC)", mib(heap), "", "");
     table.goal(
         "  of which per pod, above the replica with no pods",
@@ -215,7 +218,7 @@ public class ScaleBench {
         "",
         "< 2 KiB",
         (heap - baseHeap) / podCount < 2048);
-    System.out.println("largest classes, bytes per pod: " + top(live, 12));
+    System.out.println("largest classes, bytes per pod: " + live.top(12, podCount));
     return heap;
   }
 
@@ -225,7 +228,7 @@ public class ScaleBench {
     List<long[]> samples = new ArrayList<>(); // {time, live bytes}
     long deadline = System.nanoTime() + 200_000_000_000L;
     while (replica.resyncs().size() == before && System.nanoTime() < deadline) {
-      samples.add(new long[] {System.nanoTime(), replica.liveHeap().get("")});
+      samples.add(new long[] {System.nanoTime(), replica.liveHeap().total()});
       Thread.sleep(500);
     }
     long ended = System.nanoTime();
@@ -263,10 +266,10 @@ public class ScaleBench {
     // The heap after the first minute, when the bounded memories (deleted pods' uids, own
     // revisions) have filled, and at the end.
     Thread.sleep(Math.min(60, seconds / 2) * 1000L);
-    long afterMinute = first.liveHeap().get("");
+    long afterMinute = first.liveHeap().total();
     Thread.sleep((seconds - Math.min(60, seconds / 2)) * 1000L);
     rss.stop();
-    long afterChurn = first.liveHeap().get("");
+    long afterChurn = first.liveHeap().total();
     table.goal(
         String.format(
             "churn %d+%d pods/s for %d s: heap before, after a minute, at the end",
@@ -453,16 +456,6 @@ public class ScaleBench {
 
   private static boolean present(EtcdLog.Times times) {
     return times != null && times.lastPut != 0 && times.deleted == 0;
-  }
-
-  static String top(Map<String, Long> live, int n) {
-    return live.entrySet().stream()
-        .filter(e -> !e.getKey().isEmpty())
-        .sorted(Map.Entry.<String, Long>comparingByValue().reversed())
-        .limit(n)
-        .map(e -> e.getKey() + " " + e.getValue())
-        .toList()
-        .toString();
   }
 
   static String mib(long bytes) {

@@ -124,11 +124,8 @@ final class ServiceJar implements AutoCloseable {
     return ProcessCpu.seconds(pid());
   }
 
-  /**
-   * The heap that live objects hold: a full collection, then a class histogram (jcmd
-   * GC.class_histogram), bytes by class with the total under "".
-   */
-  Map<String, Long> liveHeap() throws IOException, InterruptedException {
+  /** The heap that live objects hold: a full collection, then a class histogram (jcmd). */
+  Histogram liveHeap() throws IOException, InterruptedException {
     Process jcmd =
         new ProcessBuilder(
                 Path.of(
@@ -143,19 +140,7 @@ final class ServiceJar implements AutoCloseable {
             .start();
     String text = new String(jcmd.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
     jcmd.waitFor(60, TimeUnit.SECONDS);
-    Map<String, Long> bytes = new java.util.HashMap<>();
-    for (String line : text.split("\n")) {
-      String[] words = line.trim().split("\\s+");
-      if (words.length >= 4 && words[0].endsWith(":")) {
-        bytes.merge(words[3], Long.parseLong(words[2]), Long::sum);
-      } else if (words.length == 3 && words[0].equals("Total")) {
-        bytes.put("", Long.parseLong(words[2]));
-      }
-    }
-    if (!bytes.containsKey("")) {
-      throw new IllegalStateException("jcmd GC.class_histogram said: " + text);
-    }
-    return bytes;
+    return Histogram.parse(text);
   }
 
   /** Whether {@code /q/health/ready} answers 200, as the kubelet's readiness probe asks. */
